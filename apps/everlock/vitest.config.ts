@@ -1,0 +1,3 @@
+import { everlockVitestConfig } from '../../vitest.shared'
+
+export default everlockVitestConfig()

@@ -1,0 +1,140 @@
+import type { Readable } from 'node:stream'
+
+/** A commit's content id: lowercase hex sha256 of the commit's canonical record. */
+export type CommitId = string
+
+/** A content-addressed blob: `sha256:<64 hex>` and its size in bytes. */
+export interface BlobRef {
+  readonly digest: string
+  readonly size: number
+}
+
+/** What a tree path points at: a blob, plus optional small string metadata (e.g. a media type). */
+export interface Entry {
+  readonly digest: string
+  readonly size: number
+  readonly meta?: Readonly<Record<string, string>>
+}
+
+export type Change =
+  | { readonly op: 'put'; readonly path: string; readonly digest: string; readonly size: number; readonly meta?: Record<string, string> }
+  | { readonly op: 'delete'; readonly path: string }
+
+export interface Commit {
+  readonly id: CommitId
+  readonly parent: CommitId | null
+  /** The Everlock identity that caused the change (user name). */
+  readonly author: string
+  readonly message: string
+  /** ISO-8601 UTC time. */
+  readonly time: string
+  /** Sequence number, 1 for the first commit of a store. */
+  readonly seq: number
+  /** The paths this commit put or deleted. */
+  readonly paths: readonly string[]
+}
+
+export interface ListOptions {
+  /** Read the tree as of this commit instead of HEAD. */
+  readonly at?: CommitId
+  /** Exclusive lower bound (full path) for pagination. */
+  readonly after?: string
+  readonly limit?: number
+}
+
+export interface LogOptions {
+  /** Only commits that touched this exact path (or, ending in '/', anything under it). */
+  readonly path?: string
+  readonly limit?: number
+}
+
+export interface ByteRange {
+  readonly start: number
+  /** Inclusive end offset. */
+  readonly end?: number
+}
+
+export interface VerifyProblem {
+  readonly kind: 'blob-corrupt' | 'blob-missing' | 'blob-size' | 'tree-dangling' | 'commit-broken'
+  readonly detail: string
+  readonly digest?: string
+  readonly path?: string
+}
+
+export interface VerifyReport {
+  readonly ok: boolean
+  readonly blobsChecked: number
+  readonly entriesChecked: number
+  readonly commitsChecked: number
+  readonly problems: readonly VerifyProblem[]
+}
+
+/**
+ * Unversioned, durable key/value side state that belongs to a store but is not part of its history:
+ * upload sessions in progress, staged-but-uncommitted links, caches. Writes are durable when they resolve.
+ */
+export interface SideState {
+  get(key: string): Promise<string | undefined>
+  put(key: string, value: string): Promise<void>
+  del(key: string): Promise<void>
+  /** Many puts/deletes atomically (value undefined = delete). */
+  batch(ops: ReadonlyArray<{ key: string; value?: string }>): Promise<void>
+  /** Keys in lexicographic order starting with prefix. */
+  entries(prefix: string, opts?: { after?: string; limit?: number }): AsyncIterable<[string, string]>
+}
+
+/** A named, versioned tree of paths to content-addressed blobs, with a commit log. */
+export interface Store {
+  readonly name: string
+  /** Stream bytes in; hashed while written, verified against `expect`, de-duplicated, published atomically. */
+  putBlob(body: Readable | AsyncIterable<Uint8Array>, expect?: { digest?: string; size?: number }): Promise<BlobRef>
+  /** Stream bytes out, optionally a byte range (inclusive end). Throws BLOB_UNKNOWN / RANGE_INVALID. */
+  getBlob(digest: string, range?: ByteRange): Promise<Readable>
+  statBlob(digest: string): Promise<BlobRef | undefined>
+  /** Remove a blob's bytes (caller ensures nothing references it). Idempotent. */
+  deleteBlob(digest: string): Promise<void>
+
+  get(path: string, at?: CommitId): Promise<Entry | undefined>
+  /** Entries whose path starts with prefix, in lexicographic order. */
+  list(prefix: string, opts?: ListOptions): AsyncIterable<[string, Entry]>
+  /** Many changes, one atomic commit. Puts must name blobs that exist. */
+  commit(changes: readonly Change[], meta: { author: string; message: string }): Promise<Commit>
+  /** Newest first. */
+  log(opts?: LogOptions): AsyncIterable<Commit>
+  head(): Promise<Commit | undefined>
+  getCommit(id: CommitId): Promise<Commit | undefined>
+
+  readonly state: SideState
+  /** Consistency check: rehash blobs, check tree entries point at blobs. Changes nothing. */
+  verify(opts?: { rehash?: boolean }): Promise<VerifyReport>
+}
+
+export interface Stores {
+  /** Open (creating on first use) the store with this name. Same instance for the same name. */
+  open(name: string): Promise<Store>
+  /** Names of stores that exist in the data directory. */
+  list(): Promise<string[]>
+  close(): Promise<void>
+}
+
+/** Where a store's bytes live. Factories return one per store. */
+export interface BlobDriver {
+  readonly capabilities: { readonly ranges: boolean; readonly multipart?: boolean }
+  /** Write a stream to a temporary location, hashing it; then `publish` or `discard`. */
+  stage(body: AsyncIterable<Uint8Array>): Promise<StagedBlob>
+  read(digest: string, range?: ByteRange): Promise<Readable>
+  stat(digest: string): Promise<{ size: number } | undefined>
+  delete(digest: string): Promise<void>
+  list(): AsyncIterable<string>
+  /** Remove leftovers of interrupted writes. */
+  sweep(): Promise<number>
+  close?(): Promise<void>
+}
+
+export interface StagedBlob {
+  readonly digest: string
+  readonly size: number
+  /** Make the staged bytes visible under their digest (atomic, durable, idempotent if already present). */
+  publish(): Promise<void>
+  discard(): Promise<void>
+}
