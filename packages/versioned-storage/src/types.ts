@@ -83,6 +83,30 @@ export interface SideState {
   entries(prefix: string, opts?: { after?: string; limit?: number }): AsyncIterable<[string, string]>
 }
 
+export interface UploadStatus {
+  readonly id: string
+  /** Bytes received so far. */
+  readonly size: number
+  readonly startedAt: string
+  readonly updatedAt: string
+}
+
+/**
+ * Resumable uploads (OCI chunked uploads, artifact uploads). Partial bytes are durable once `append`
+ * resolves; nothing is visible as a blob until `complete` verifies it.
+ */
+export interface Uploads {
+  create(): Promise<UploadStatus>
+  /** Append a chunk. `offset`, when given, must equal the current size (else UPLOAD_OFFSET_INVALID). */
+  append(id: string, body: Readable | AsyncIterable<Uint8Array>, opts?: { offset?: number }): Promise<UploadStatus>
+  status(id: string): Promise<UploadStatus | undefined>
+  /** Verify (digest/size) and publish as a blob; the upload is gone afterwards. Mismatch: upload is kept intact. */
+  complete(id: string, expect?: { digest?: string; size?: number }): Promise<BlobRef>
+  /** Idempotent. */
+  cancel(id: string): Promise<void>
+  list(): AsyncIterable<UploadStatus>
+}
+
 /** A named, versioned tree of paths to content-addressed blobs, with a commit log. */
 export interface Store {
   readonly name: string
@@ -104,7 +128,10 @@ export interface Store {
   head(): Promise<Commit | undefined>
   getCommit(id: CommitId): Promise<Commit | undefined>
 
+  /** Unversioned durable side state (upload sessions, staged links). */
   readonly state: SideState
+  /** Resumable uploads: bytes accumulate across requests (and restarts), become a blob on completion. */
+  readonly uploads: Uploads
   /** Consistency check: rehash blobs, check tree entries point at blobs. Changes nothing. */
   verify(opts?: { rehash?: boolean }): Promise<VerifyReport>
 }
