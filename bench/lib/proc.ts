@@ -1,0 +1,72 @@
+// Child server processes: free ports, readiness polling, RSS sampling from /proc.
+import { createServer, request } from 'node:http'
+import { readFileSync } from 'node:fs'
+import type { ChildProcess } from 'node:child_process'
+
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  if (!address || typeof address === 'string') throw new Error('no port')
+  return address.port
+}
+
+/** Polls GET url until it answers with one of the statuses (any HTTP answer by default). */
+export async function waitHttp(url: string, child: ChildProcess, timeoutMs = 30_000, headers: Record<string, string> = {}): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready`)
+    const status = await new Promise<number>((resolve) => {
+      const req = request(url, { headers }, (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+      req.on('error', () => resolve(0))
+      req.end()
+    })
+    if (status > 0 && status < 500) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms`)
+}
+
+/** VmRSS and VmHWM of a process, in bytes. */
+export function memory(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') }
+}
+
+/** Samples VmRSS every `everyMs` until stopped; returns the baseline and the peak seen. */
+export function sampleRss(pid: number, everyMs = 25): { stop(): { baseline: number; peak: number } } {
+  const baseline = memory(pid).rss
+  let peak = baseline
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, memory(pid).rss)
+    } catch {
+      /* process gone */
+    }
+  }, everyMs)
+  return {
+    stop() {
+      clearInterval(timer)
+      try {
+        peak = Math.max(peak, memory(pid).rss)
+      } catch {
+        /* process gone */
+      }
+      return { baseline, peak }
+    },
+  }
+}
+
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.kill(signal)
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+  await exited
+  clearTimeout(timer)
+}
