@@ -1,1 +1,9 @@
-export {}
+export { createAuth, type AuthOptions } from './auth.js'
+export { AuthError, isAuthError, type AuthErrorCode } from './errors.js'
+export { roleAtLeast, roleForMethod, parseRole, ROLES } from './roles.js'
+export { parseAccessPath, pathCovers, type AccessPath } from './paths.js'
+export { parseSshPublicKey, sshFingerprint, type SshPublicKey } from './sshkey.js'
+export { ANON, parseName } from './names.js'
+export { DEFAULT_KDF, type KdfParams } from './kdf.js'
+export type { SystemStore } from './persist.js'
+export type * from './types.js'

@@ -75,11 +75,18 @@ export interface Auth {
   listGrants(subject?: string): Promise<Grant[]>
   /** Does identity (directly or through its groups) hold at least `role` on `path`? */
   can(identity: Identity | string, path: string, role: Role): Promise<boolean>
+  /** The highest role held on `path` (own, groups', and anon's grants), or undefined. */
+  effectiveRole(identity: Identity | string, path: string): Promise<Role | undefined>
 
   // SSH public keys
   addKey(user: string, publicKey: string, actor: Actor): Promise<SshKeyInfo>
   listKeys(user?: string): Promise<SshKeyInfo[]>
   deleteKey(user: string, idOrFingerprint: string, actor: Actor): Promise<void>
+  /**
+   * SSH public-key login: does `user` own the key `algo` + `blob` (SSH wire format, as ssh2 hands it
+   * over)? The SSH server must still check the signature.
+   */
+  verifyPublicKey(user: string, algo: string, blob: Uint8Array): Promise<Identity | undefined>
 
   // API tokens: secret returned once, stored hashed
   createToken(user: string, opts: { label?: string; expiresAt?: Date }, actor: Actor): Promise<{ info: TokenInfo; secret: string }>
@@ -91,6 +98,8 @@ export interface Auth {
   createSession(user: string, opts?: { ttlMs?: number }): Promise<{ id: string; secret: string; expiresAt: string }>
   verifySession(secret: string): Promise<Identity | undefined>
   endSession(secret: string): Promise<void>
+  /** Remove expired sessions; returns how many were removed. */
+  sweepSessions(): Promise<number>
 
   onChange(listener: (event: AuthEvent) => void): () => void
 }
