@@ -22,7 +22,7 @@ export function checkExpiry(ctx: Context, expiresAt: Date | undefined): string |
 }
 
 /** The secret (`evl_<id>_<secret>`) is returned once; only its sha256 is stored. */
-export function createToken(
+export async function createToken(
   ctx: Context,
   userInput: string,
   opts: { label?: string; expiresAt?: Date },
@@ -55,7 +55,7 @@ export function listTokens(ctx: Context, userInput?: string): TokenInfo[] {
     .map(info)
 }
 
-export function revokeToken(ctx: Context, id: string, actor: Actor): Promise<void> {
+export async function revokeToken(ctx: Context, id: string, actor: Actor): Promise<void> {
   const by = checkActor(actor)
   return ctx.mutate(async () => {
     const record = isCredentialId(id) ? ctx.model.tokens.get(id) : undefined

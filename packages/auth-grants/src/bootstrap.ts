@@ -9,7 +9,7 @@ export const SYSTEM_AUTHOR = 'system'
 export const EVERYTHING = '*/*/*'
 
 /** First start: the admin user with Owner on `*\/*\/*`, one commit by `system`. An existing user is left alone. */
-export function bootstrapAdmin(ctx: Context, input: string, password: string): Promise<{ created: boolean }> {
+export async function bootstrapAdmin(ctx: Context, input: string, password: string): Promise<{ created: boolean }> {
   const name = parseName(input)
   if (name === ANON) throw new AuthError('USER_BUILTIN', `'${ANON}' cannot be the admin`)
   checkPassword(password)

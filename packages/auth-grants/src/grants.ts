@@ -15,7 +15,7 @@ function requireSubject(ctx: Context, s: Subject): void {
 }
 
 /** One grant per (subject, path): granting again replaces the role. */
-export function grant(ctx: Context, subjectInput: string, pathInput: string, roleInput: Role, actor: Actor): Promise<void> {
+export async function grant(ctx: Context, subjectInput: string, pathInput: string, roleInput: Role, actor: Actor): Promise<void> {
   const by = checkActor(actor)
   const s = parseSubject(subjectInput)
   const { path } = parseAccessPath(pathInput)
@@ -31,7 +31,7 @@ export function grant(ctx: Context, subjectInput: string, pathInput: string, rol
   })
 }
 
-export function revoke(ctx: Context, subjectInput: string, pathInput: string, actor: Actor): Promise<void> {
+export async function revoke(ctx: Context, subjectInput: string, pathInput: string, actor: Actor): Promise<void> {
   const by = checkActor(actor)
   const s = parseSubject(subjectInput)
   const { path } = parseAccessPath(pathInput)

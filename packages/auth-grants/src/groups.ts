@@ -11,7 +11,7 @@ export function requireGroup(ctx: Context, name: string): GroupRecord {
   return group
 }
 
-export function addGroup(ctx: Context, input: string, actor: Actor): Promise<void> {
+export async function addGroup(ctx: Context, input: string, actor: Actor): Promise<void> {
   const by = checkActor(actor)
   const name = parseName(input, 'group')
   return ctx.mutate(async () => {
@@ -22,7 +22,7 @@ export function addGroup(ctx: Context, input: string, actor: Actor): Promise<voi
 }
 
 /** Deletes the group and its grants in one commit; members keep their own grants. */
-export function deleteGroup(ctx: Context, input: string, actor: Actor): Promise<void> {
+export async function deleteGroup(ctx: Context, input: string, actor: Actor): Promise<void> {
   const by = checkActor(actor)
   const name = parseName(input, 'group')
   return ctx.mutate(async () => {
@@ -42,7 +42,7 @@ function membership(ctx: Context, userInput: string, groupInput: string): { user
 }
 
 /** Adding a member twice changes nothing. */
-export function assign(ctx: Context, userInput: string, groupInput: string, actor: Actor): Promise<void> {
+export async function assign(ctx: Context, userInput: string, groupInput: string, actor: Actor): Promise<void> {
   const by = checkActor(actor)
   const { user, group } = membership(ctx, userInput, groupInput)
   return ctx.mutate(async () => {
@@ -56,7 +56,7 @@ export function assign(ctx: Context, userInput: string, groupInput: string, acto
 }
 
 /** Removing a non-member changes nothing. */
-export function unassign(ctx: Context, userInput: string, groupInput: string, actor: Actor): Promise<void> {
+export async function unassign(ctx: Context, userInput: string, groupInput: string, actor: Actor): Promise<void> {
   const by = checkActor(actor)
   const { user, group } = membership(ctx, userInput, groupInput)
   return ctx.mutate(async () => {

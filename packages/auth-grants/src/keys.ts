@@ -17,7 +17,7 @@ function info(record: KeyRecord): SshKeyInfo {
 }
 
 /** A key belongs to at most one user, so a public-key login names exactly one identity. */
-export function addKey(ctx: Context, userInput: string, publicKey: string, actor: Actor): Promise<SshKeyInfo> {
+export async function addKey(ctx: Context, userInput: string, publicKey: string, actor: Actor): Promise<SshKeyInfo> {
   const by = checkActor(actor)
   const key = parseSshPublicKey(publicKey)
   return ctx.mutate(async () => {
@@ -39,7 +39,7 @@ export function listKeys(ctx: Context, userInput?: string): SshKeyInfo[] {
     .map(info)
 }
 
-export function deleteKey(ctx: Context, userInput: string, idOrFingerprint: string, actor: Actor): Promise<void> {
+export async function deleteKey(ctx: Context, userInput: string, idOrFingerprint: string, actor: Actor): Promise<void> {
   const by = checkActor(actor)
   const user = parseName(userInput)
   return ctx.mutate(async () => {

@@ -24,7 +24,7 @@ export function userRecord(ctx: Context, name: string, password: Awaited<ReturnT
   return { name, createdAt: ctx.isoNow(), password }
 }
 
-export function addUser(ctx: Context, input: string, password: string, actor: Actor): Promise<void> {
+export async function addUser(ctx: Context, input: string, password: string, actor: Actor): Promise<void> {
   const by = checkActor(actor)
   const name = parseName(input)
   if (name === ANON) throw new AuthError('USER_BUILTIN', `'${ANON}' is built in`)
@@ -36,7 +36,7 @@ export function addUser(ctx: Context, input: string, password: string, actor: Ac
   })
 }
 
-export function setPassword(ctx: Context, input: string, password: string, actor: Actor): Promise<void> {
+export async function setPassword(ctx: Context, input: string, password: string, actor: Actor): Promise<void> {
   const by = checkActor(actor)
   const name = parseName(input)
   if (name === ANON) throw new AuthError('USER_BUILTIN', `'${ANON}' cannot have a password`)
@@ -50,7 +50,7 @@ export function setPassword(ctx: Context, input: string, password: string, actor
 }
 
 /** Deletes the user and everything that hangs off it (grants, keys, tokens, memberships) in one commit. */
-export function deleteUser(ctx: Context, input: string, actor: Actor): Promise<void> {
+export async function deleteUser(ctx: Context, input: string, actor: Actor): Promise<void> {
   const by = checkActor(actor)
   const name = parseName(input)
   if (name === ANON) throw new AuthError('USER_BUILTIN', `'${ANON}' is built in and cannot be deleted`)
