@@ -96,6 +96,24 @@ describe('grants', () => {
     for (const [run, code] of cases) await expect(run()).rejects.toMatchObject({ code })
   })
 
+  it('emits grants-changed after grant, revoke, membership and group changes; unsubscribe stops it', async () => {
+    const events: string[] = []
+    const off = sys.auth.onChange((e) => events.push(e.type))
+    sys.auth.onChange(() => {
+      throw new Error('a broken listener does not break changes')
+    })
+    await sys.auth.grant('alice', 'http/oci/evt', 'reader', admin)
+    await sys.auth.grant('alice', 'http/oci/evt', 'reader', admin) // no change, no event
+    await sys.auth.revoke('alice', 'http/oci/evt', admin)
+    await sys.auth.addGroup('evt', admin)
+    await sys.auth.assign('alice', 'evt', admin)
+    await sys.auth.unassign('alice', 'evt', admin)
+    await sys.auth.deleteGroup('evt', admin)
+    off()
+    await sys.auth.grant('alice', 'http/oci/evt', 'reader', admin)
+    expect(events).toEqual(Array(5).fill('grants-changed'))
+  })
+
   it('error messages are one line for the console', async () => {
     const err = await sys.auth.grant('alice', 'http/oci/default', 'admin' as 'owner', admin).catch((e: Error) => e)
     expect(err).toMatchObject({ name: 'AuthError', code: 'ROLE_INVALID' })
