@@ -48,7 +48,7 @@ describe.skipIf(skipReason)('slow and stuck clients', () => {
       }
       const cutOff = await Promise.race([
         Promise.all([...silent.map((s) => s.closed), trickling.closed]),
-        new Promise<undefined>((r) => setTimeout(r, CUT_OFF_MS)),
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), CUT_OFF_MS)),
       ])
       expect(cutOff, `connections still open after ${CUT_OFF_MS} ms`).toBeDefined()
     } finally {

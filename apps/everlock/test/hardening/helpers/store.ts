@@ -12,3 +12,12 @@ export async function storeCommits(ev: Everlock, store = STORE): Promise<number>
   const out = await ev.console(`/store log ${store}`)
   return out.split('\n').filter((line) => /^[0-9a-f]{7,}/i.test(line.trim())).length
 }
+
+const PROBLEM_KINDS = /blob-corrupt|blob-missing|blob-size|tree-dangling|commit-broken/
+
+/** `/store verify <store>`: the problem lines it reports (the VerifyProblem kinds), and its whole output. */
+export async function verifyStore(ev: Everlock, store = STORE): Promise<{ problems: string[]; output: string }> {
+  const output = await ev.console(`/store verify ${store}`)
+  if (output.trim() === '') throw new Error('/store verify printed nothing')
+  return { problems: output.split('\n').filter((line) => PROBLEM_KINDS.test(line)), output }
+}
