@@ -72,7 +72,7 @@ export interface EverlockOptions {
   readonly nodeArgs?: readonly string[]
 }
 
-export async function startEverlock(dir: string, opts: EverlockOptions = {}): Promise<RunningServer & { sshPort?: number }> {
+export async function startEverlock(dir: string, opts: EverlockOptions = {}): Promise<RunningServer & { sshPort: number }> {
   const port = await freePort()
   const dataDir = join(dir, 'data')
   const configDir = join(dir, 'config')
@@ -101,7 +101,8 @@ export async function startEverlock(dir: string, opts: EverlockOptions = {}): Pr
     '--metrics-listen',
     '',
   ]
-  if (opts.sshPort !== undefined) args.push('--backend-admin-ssh', '--backend-admin-ssh-listen', `127.0.0.1:${opts.sshPort}`)
+  const sshPort = opts.sshPort ?? (await freePort())
+  args.push('--backend-admin-ssh', '--frontend-ssh-listen', `127.0.0.1:${sshPort}`)
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir })
   const output = collectOutput(child, 'everlock')
   const base = `http://127.0.0.1:${port}`
@@ -111,5 +112,5 @@ export async function startEverlock(dir: string, opts: EverlockOptions = {}): Pr
     await stopChild(child, 'SIGKILL')
     throw new Error(`everlock serve did not start: ${(err as Error).message}\n${output()}`)
   }
-  return { name: 'everlock', base, child, dir, sshPort: opts.sshPort, stop: () => stopChild(child) }
+  return { name: 'everlock', base, child, dir, sshPort, stop: () => stopChild(child) }
 }
