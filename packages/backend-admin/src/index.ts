@@ -1,1 +1,1 @@
-export {}
+export type { InstanceAdmin, InstanceInfo, Actor } from './instances.js'
