@@ -18,23 +18,27 @@ interface Principal {
   readonly roles: Partial<Record<Instance, Role>>
   /** Refusals for it are 401 (unauthenticated) rather than 403. */
   readonly unauthenticated: boolean
+  /** It presents credentials that do not verify: never served as anon; may also be throttled (429). */
+  readonly badCredentials?: boolean
   auth(): string | undefined
 }
 
 const PASSWORD = 'matrix-pass-1'
 let tokens: { valid?: string; revoked?: string } = {}
 
-// anon holds reader on `second` (public pull), nothing on `default`.
+// anon holds reader on `second` (public pull), nothing on `default`. Grants to anon apply to every user
+// (auth-grants README), so every signed-in user can read `second`; bad credentials are refused, not
+// downgraded to anon.
 const PRINCIPALS: Principal[] = [
   { name: 'anon', roles: { second: 'reader' }, unauthenticated: true, auth: () => undefined },
-  { name: 'reader', roles: { default: 'reader' }, unauthenticated: false, auth: () => basic('m-reader', PASSWORD) },
-  { name: 'writer', roles: { default: 'writer' }, unauthenticated: false, auth: () => basic('m-writer', PASSWORD) },
-  { name: 'owner', roles: { default: 'owner' }, unauthenticated: false, auth: () => basic('m-owner', PASSWORD) },
+  { name: 'reader', roles: { default: 'reader', second: 'reader' }, unauthenticated: false, auth: () => basic('m-reader', PASSWORD) },
+  { name: 'writer', roles: { default: 'writer', second: 'reader' }, unauthenticated: false, auth: () => basic('m-writer', PASSWORD) },
+  { name: 'owner', roles: { default: 'owner', second: 'reader' }, unauthenticated: false, auth: () => basic('m-owner', PASSWORD) },
   { name: 'grant on the other instance', roles: { second: 'writer' }, unauthenticated: false, auth: () => basic('m-other', PASSWORD) },
-  { name: 'wrong password', roles: {}, unauthenticated: true, auth: () => basic('m-writer', 'not-the-password') },
-  { name: 'unknown user', roles: {}, unauthenticated: true, auth: () => basic('m-nobody', PASSWORD) },
-  { name: 'writer API token', roles: { default: 'writer' }, unauthenticated: false, auth: () => `Bearer ${tokens.valid}` },
-  { name: 'revoked token', roles: {}, unauthenticated: true, auth: () => `Bearer ${tokens.revoked}` },
+  { name: 'wrong password', roles: {}, unauthenticated: true, badCredentials: true, auth: () => basic('m-writer', 'not-the-password') },
+  { name: 'unknown user', roles: {}, unauthenticated: true, badCredentials: true, auth: () => basic('m-nobody', PASSWORD) },
+  { name: 'writer API token', roles: { default: 'writer', second: 'reader' }, unauthenticated: false, auth: () => `Bearer ${tokens.valid}` },
+  { name: 'revoked token', roles: {}, unauthenticated: true, badCredentials: true, auth: () => `Bearer ${tokens.revoked}` },
 ]
 
 function allowed(have: Role | undefined, need: Role | readonly Role[]): boolean | 'either' {
@@ -80,7 +84,8 @@ describe.skipIf(skipReason)('authorization matrix', () => {
           const ctx = { repo: 'matrix/app', image: images[instance]!, admin, actor, allowed: verdict !== false }
           const reply = await endpoint.request(ctx)
           const refusal = principal.unauthenticated ? 401 : 403
-          const expected = verdict === true ? endpoint.ok : verdict === false ? [refusal] : [...endpoint.ok, refusal]
+          const refusals = principal.badCredentials ? [refusal, 429] : [refusal]
+          const expected = verdict === true ? endpoint.ok : verdict === false ? refusals : [...endpoint.ok, ...refusals]
           const where = `${endpoint.name}: ${reply.status}, expected ${expected.join('|')}`
           if (!expected.includes(reply.status)) {
             wrong.push(`${where} ${reply.body.toString('utf8').slice(0, 120)}`)
@@ -90,7 +95,7 @@ describe.skipIf(skipReason)('authorization matrix', () => {
           const isHead = endpoint.name.startsWith('HEAD')
           if (reply.status === 401 && !isHead && !errorCodes(reply).includes('UNAUTHORIZED')) wrong.push(`${where}: codes ${errorCodes(reply)}`)
           if (reply.status === 403 && !isHead && !errorCodes(reply).includes('DENIED')) wrong.push(`${where}: codes ${errorCodes(reply)}`)
-          if (reply.status === refusal && endpoint.unchanged) {
+          if (refusals.includes(reply.status) && endpoint.unchanged) {
             const change = await endpoint.unchanged(ctx, undefined)
             if (change) wrong.push(`${endpoint.name}: ${change}`)
           }
