@@ -155,6 +155,12 @@ export interface BlobDriver {
   list(): AsyncIterable<string>
   /** Remove leftovers of interrupted writes. */
   sweep(): Promise<number>
+  /**
+   * Optional fast path: take ownership of a local file whose digest the caller has verified (e.g. a finished
+   * resumable upload), typically by rename. Returns false when it cannot (another file system): the caller
+   * then streams the file through `stage`.
+   */
+  adoptFile?(path: string, digest: string): Promise<boolean>
   close?(): Promise<void>
 }
 

@@ -1,0 +1,180 @@
+import { createHash, randomUUID, type Hash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { mkdir, open, readdir, rm, stat, truncate } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Readable } from 'node:stream'
+import type { BlobDriver, BlobRef, SideState, Uploads, UploadStatus } from './types'
+import { asNoSpace, StorageError } from './errors'
+import { assertDigest, hexDigest } from './digest'
+import { Mutex } from './mutex'
+
+const META_PREFIX = 'upload/'
+const ID = /^[0-9a-f-]{36}$/
+
+interface UploadMeta {
+  startedAt: string
+  updatedAt: string
+}
+
+/** A running hash that covers the first `size` bytes of an upload (only while this process has seen all of them). */
+interface Running {
+  hash: Hash
+  size: number
+}
+
+/**
+ * Resumable uploads: each upload is a file under `dir`, with its times in side state. Appends are fsync'ed
+ * before they resolve; a failed append is truncated back so the upload never holds a partial chunk.
+ */
+export function createUploads(opts: { dir: string; state: SideState; blobs: BlobDriver; putStream: (body: Readable, expect: { digest?: string; size?: number }) => Promise<BlobRef> }): Uploads & { sweep(maxAgeMs?: number): Promise<number> } {
+  const { dir, state, blobs } = opts
+  const running = new Map<string, Running>()
+  const locks = new Map<string, Mutex>()
+  const fileOf = (id: string): string => join(dir, id)
+  const lock = (id: string): Mutex => {
+    let m = locks.get(id)
+    if (!m) locks.set(id, (m = new Mutex()))
+    return m
+  }
+
+  async function readMeta(id: string): Promise<UploadMeta | undefined> {
+    if (typeof id !== 'string' || !ID.test(id)) return undefined
+    const raw = await state.get(META_PREFIX + id)
+    return raw ? (JSON.parse(raw) as UploadMeta) : undefined
+  }
+
+  async function statusOf(id: string, meta: UploadMeta): Promise<UploadStatus> {
+    const info = await stat(fileOf(id)).catch(() => undefined)
+    return { id, size: info?.size ?? 0, startedAt: meta.startedAt, updatedAt: meta.updatedAt }
+  }
+
+  async function mustExist(id: string): Promise<UploadMeta> {
+    const meta = await readMeta(id)
+    if (!meta) throw new StorageError('UPLOAD_UNKNOWN', `upload '${String(id).slice(0, 80)}' is unknown`)
+    return meta
+  }
+
+  async function forget(id: string): Promise<void> {
+    running.delete(id)
+    await state.del(META_PREFIX + id)
+    await rm(fileOf(id), { force: true })
+    locks.delete(id)
+  }
+
+  const uploads = {
+    async create(): Promise<UploadStatus> {
+      await mkdir(dir, { recursive: true })
+      const id = randomUUID()
+      const now = new Date().toISOString()
+      const fh = await open(fileOf(id), 'wx', 0o644)
+      await fh.close()
+      await state.put(META_PREFIX + id, JSON.stringify({ startedAt: now, updatedAt: now } satisfies UploadMeta))
+      running.set(id, { hash: createHash('sha256'), size: 0 })
+      return { id, size: 0, startedAt: now, updatedAt: now }
+    },
+
+    async append(id: string, body: Readable | AsyncIterable<Uint8Array>, options: { offset?: number } = {}): Promise<UploadStatus> {
+      const meta = await mustExist(id)
+      return lock(id).run(async () => {
+        const file = fileOf(id)
+        const before = (await stat(file)).size
+        if (options.offset !== undefined && options.offset !== before) {
+          throw new StorageError('UPLOAD_OFFSET_INVALID', `chunk starts at ${options.offset}, upload has ${before} bytes`)
+        }
+        const run = running.get(id)
+        const hash = run && run.size === before ? run.hash : undefined
+        const fh = await open(file, 'a')
+        let size = before
+        try {
+          for await (const chunk of body) {
+            hash?.update(chunk)
+            size += chunk.byteLength
+            await fh.write(chunk)
+          }
+          await fh.sync()
+        } catch (err) {
+          await fh.close().catch(() => undefined)
+          await truncate(file, before).catch(() => undefined)
+          running.delete(id) // the running hash saw bytes that are gone
+          throw asNoSpace(err)
+        }
+        await fh.close()
+        if (hash) running.set(id, { hash, size })
+        const updated: UploadMeta = { startedAt: meta.startedAt, updatedAt: new Date().toISOString() }
+        await state.put(META_PREFIX + id, JSON.stringify(updated))
+        return { id, size, ...updated }
+      })
+    },
+
+    async status(id: string): Promise<UploadStatus | undefined> {
+      const meta = await readMeta(id)
+      return meta ? statusOf(id, meta) : undefined
+    },
+
+    async complete(id: string, expect: { digest?: string; size?: number } = {}): Promise<BlobRef> {
+      if (expect.digest !== undefined) assertDigest(expect.digest)
+      await mustExist(id)
+      return lock(id).run(async () => {
+        const file = fileOf(id)
+        const size = (await stat(file)).size
+        const run = running.get(id)
+        const digest = run && run.size === size ? hexDigest(run.hash.copy().digest('hex')) : await hashFile(file)
+        if (expect.size !== undefined && expect.size !== size) {
+          throw new StorageError('SIZE_MISMATCH', `upload has ${size} bytes, expected ${expect.size}`)
+        }
+        if (expect.digest !== undefined && expect.digest !== digest) {
+          throw new StorageError('DIGEST_MISMATCH', `upload hashes to ${digest}, expected ${expect.digest}`)
+        }
+        const adopted = blobs.adoptFile ? await blobs.adoptFile(file, digest) : false
+        if (!adopted) await opts.putStream(createReadStream(file), { digest, size })
+        await forget(id)
+        return { digest, size }
+      })
+    },
+
+    async cancel(id: string): Promise<void> {
+      if (!(await readMeta(id))) return
+      await lock(id).run(() => forget(id))
+    },
+
+    async *list(): AsyncIterable<UploadStatus> {
+      for await (const [key, raw] of state.entries(META_PREFIX)) {
+        const id = key.slice(META_PREFIX.length)
+        yield statusOf(id, JSON.parse(raw) as UploadMeta)
+      }
+    },
+
+    /** Remove upload files without metadata, metadata without files, and (given maxAgeMs) stale uploads. */
+    async sweep(maxAgeMs?: number): Promise<number> {
+      await mkdir(dir, { recursive: true })
+      let removed = 0
+      const known = new Set<string>()
+      const cutoff = maxAgeMs === undefined ? undefined : Date.now() - maxAgeMs
+      for await (const [key, raw] of state.entries(META_PREFIX)) {
+        const id = key.slice(META_PREFIX.length)
+        const meta = JSON.parse(raw) as UploadMeta
+        const hasFile = await stat(fileOf(id)).then(() => true, () => false)
+        if (!hasFile || (cutoff !== undefined && Date.parse(meta.updatedAt) < cutoff)) {
+          await forget(id)
+          removed++
+        } else {
+          known.add(id)
+        }
+      }
+      for (const name of await readdir(dir)) {
+        if (!known.has(name)) {
+          await rm(join(dir, name), { force: true })
+          removed++
+        }
+      }
+      return removed
+    },
+  }
+  return uploads
+}
+
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer)
+  return hexDigest(hash.digest('hex'))
+}
