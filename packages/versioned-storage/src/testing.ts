@@ -1,1 +1,303 @@
-export {}
+/**
+ * Conformance suites for @everlock/versioned-storage. Every BlobDriver and every Stores implementation runs the
+ * same cases with its own factory:
+ *
+ *   blobDriverConformance('fs', async () => ({ driver: fsBlobs({ dir }), cleanup }))
+ *   storeConformance('fs', async () => ({ stores: await openStores({ dir }), cleanup }))
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { BlobDriver, Store, Stores } from './types'
+
+export interface DriverFixture {
+  driver: BlobDriver
+  cleanup(): Promise<void>
+}
+
+export interface StoresFixture {
+  stores: Stores
+  /** Close and open the same data again (for persistence cases); omit to skip them. */
+  reopen?(): Promise<Stores>
+  cleanup(): Promise<void>
+}
+
+const sha = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`
+
+export async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array))
+  return Buffer.concat(chunks)
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = []
+  for await (const item of items) out.push(item)
+  return out
+}
+
+function chunked(data: Buffer, size = 7): Readable {
+  const parts: Buffer[] = []
+  for (let i = 0; i < data.length; i += size) parts.push(data.subarray(i, i + size))
+  return Readable.from(parts)
+}
+
+export function blobDriverConformance(name: string, make: () => Promise<DriverFixture>): void {
+  describe(`BlobDriver conformance: ${name}`, () => {
+    let fx: DriverFixture
+    beforeEach(async () => {
+      fx = await make()
+    })
+    afterEach(async () => {
+      await fx.cleanup()
+    })
+
+    it('stages, hashes, publishes and reads back', async () => {
+      const data = randomBytes(100_000)
+      const staged = await fx.driver.stage(chunked(data, 4096))
+      expect(staged.digest).toBe(sha(data))
+      expect(staged.size).toBe(data.length)
+      expect(await fx.driver.stat(staged.digest)).toBeUndefined()
+      await staged.publish()
+      expect(await fx.driver.stat(staged.digest)).toEqual({ size: data.length })
+      expect((await readAll(await fx.driver.read(staged.digest))).equals(data)).toBe(true)
+    })
+
+    it('discarded blobs are never visible', async () => {
+      const staged = await fx.driver.stage(Readable.from([Buffer.from('discard me')]))
+      await staged.discard()
+      expect(await fx.driver.stat(staged.digest)).toBeUndefined()
+      expect(await collect(fx.driver.list())).not.toContain(staged.digest)
+    })
+
+    it('publishing the same content twice keeps one copy', async () => {
+      const data = Buffer.from('same bytes')
+      await (await fx.driver.stage(Readable.from([data]))).publish()
+      await (await fx.driver.stage(Readable.from([data]))).publish()
+      expect((await collect(fx.driver.list())).filter((d) => d === sha(data))).toHaveLength(1)
+    })
+
+    it('reads byte ranges with an inclusive end', async () => {
+      const data = Buffer.from('0123456789')
+      const staged = await fx.driver.stage(Readable.from([data]))
+      await staged.publish()
+      expect((await readAll(await fx.driver.read(staged.digest, { start: 2, end: 5 }))).toString()).toBe('2345')
+      expect((await readAll(await fx.driver.read(staged.digest, { start: 7 }))).toString()).toBe('789')
+      await expect(fx.driver.read(staged.digest, { start: 10 })).rejects.toMatchObject({ code: 'RANGE_INVALID' })
+    })
+
+    it('unknown blobs: BLOB_UNKNOWN on read, undefined on stat, delete is idempotent', async () => {
+      const digest = sha(Buffer.from('never written'))
+      await expect(fx.driver.read(digest)).rejects.toMatchObject({ code: 'BLOB_UNKNOWN' })
+      expect(await fx.driver.stat(digest)).toBeUndefined()
+      await fx.driver.delete(digest)
+    })
+
+    it('deletes and lists', async () => {
+      const staged = await fx.driver.stage(Readable.from([Buffer.from('to delete')]))
+      await staged.publish()
+      expect(await collect(fx.driver.list())).toContain(staged.digest)
+      await fx.driver.delete(staged.digest)
+      expect(await fx.driver.stat(staged.digest)).toBeUndefined()
+    })
+
+    it('an empty blob is a blob', async () => {
+      const staged = await fx.driver.stage(Readable.from([]))
+      await staged.publish()
+      expect(staged.digest).toBe(sha(Buffer.alloc(0)))
+      expect(await fx.driver.stat(staged.digest)).toEqual({ size: 0 })
+      expect((await readAll(await fx.driver.read(staged.digest))).length).toBe(0)
+    })
+
+    it('a failing body leaves nothing behind', async () => {
+      async function* failing(): AsyncIterable<Uint8Array> {
+        yield Buffer.from('partial')
+        throw new Error('client went away')
+      }
+      await expect(fx.driver.stage(failing())).rejects.toThrow('client went away')
+      expect(await collect(fx.driver.list())).toHaveLength(0)
+      expect(await fx.driver.sweep()).toBe(0)
+    })
+  })
+}
+
+export function storeConformance(name: string, make: () => Promise<StoresFixture>): void {
+  describe(`Store conformance: ${name}`, () => {
+    let fx: StoresFixture
+    let store: Store
+    beforeEach(async () => {
+      fx = await make()
+      store = await fx.stores.open('conformance')
+    })
+    afterEach(async () => {
+      await fx.cleanup()
+    })
+
+    const put = async (text: string) => store.putBlob(Readable.from([Buffer.from(text)]))
+
+    it('putBlob verifies digest and size, and a mismatch stores nothing', async () => {
+      const data = Buffer.from('verified bytes')
+      await expect(store.putBlob(Readable.from([data]), { digest: sha(Buffer.from('other')) })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' })
+      await expect(store.putBlob(Readable.from([data]), { size: 3 })).rejects.toMatchObject({ code: 'SIZE_MISMATCH' })
+      expect(await store.statBlob(sha(data))).toBeUndefined()
+      const ref = await store.putBlob(Readable.from([data]), { digest: sha(data), size: data.length })
+      expect(ref).toEqual({ digest: sha(data), size: data.length })
+      expect(await store.statBlob(sha(data))).toEqual(ref)
+    })
+
+    it('rejects malformed digests with DIGEST_INVALID', async () => {
+      await expect(store.getBlob('sha256:xyz')).rejects.toMatchObject({ code: 'DIGEST_INVALID' })
+      await expect(store.statBlob('md5:00')).rejects.toMatchObject({ code: 'DIGEST_INVALID' })
+      await expect(store.putBlob(Readable.from([]), { digest: 'sha512:' + 'a'.repeat(128) })).rejects.toMatchObject({ code: 'DIGEST_INVALID' })
+    })
+
+    it('getBlob streams whole blobs and ranges; unknown is BLOB_UNKNOWN', async () => {
+      const ref = await put('abcdefgh')
+      expect((await readAll(await store.getBlob(ref.digest))).toString()).toBe('abcdefgh')
+      expect((await readAll(await store.getBlob(ref.digest, { start: 3, end: 4 }))).toString()).toBe('de')
+      await expect(store.getBlob(ref.digest, { start: 5, end: 2 })).rejects.toMatchObject({ code: 'RANGE_INVALID' })
+      await expect(store.getBlob(sha(Buffer.from('nope')))).rejects.toMatchObject({ code: 'BLOB_UNKNOWN' })
+    })
+
+    it('commits many changes atomically with author, message, time and parent', async () => {
+      const a = await put('a')
+      const first = await store.commit([{ op: 'put', path: 'dir/a', digest: a.digest, size: a.size }], { author: 'alice', message: 'first' })
+      expect(first).toMatchObject({ parent: null, author: 'alice', message: 'first', seq: 1, paths: ['dir/a'] })
+      expect(Date.parse(first.time)).not.toBeNaN()
+      expect(first.id).toMatch(/^[a-f0-9]{64}$/)
+      const b = await put('b')
+      const second = await store.commit(
+        [
+          { op: 'put', path: 'dir/b', digest: b.digest, size: b.size, meta: { mediaType: 'text/plain' } },
+          { op: 'delete', path: 'dir/a' },
+        ],
+        { author: 'bob', message: 'second' },
+      )
+      expect(second.parent).toBe(first.id)
+      expect(await store.get('dir/a')).toBeUndefined()
+      expect(await store.get('dir/b')).toEqual({ digest: b.digest, size: 1, meta: { mediaType: 'text/plain' } })
+      expect((await store.head())?.id).toBe(second.id)
+      expect((await store.getCommit(first.id))?.author).toBe('alice')
+    })
+
+    it('a commit naming an unknown blob or a wrong size changes nothing', async () => {
+      const a = await put('a')
+      const head = await store.head()
+      await expect(
+        store.commit(
+          [
+            { op: 'put', path: 'ok', digest: a.digest, size: a.size },
+            { op: 'put', path: 'bad', digest: sha(Buffer.from('missing')), size: 7 },
+          ],
+          { author: 'x', message: 'm' },
+        ),
+      ).rejects.toMatchObject({ code: 'BLOB_UNKNOWN' })
+      await expect(store.commit([{ op: 'put', path: 'ok', digest: a.digest, size: 99 }], { author: 'x', message: 'm' })).rejects.toMatchObject({ code: 'SIZE_MISMATCH' })
+      expect(await store.head()).toEqual(head)
+      expect(await store.get('ok')).toBeUndefined()
+    })
+
+    it('rejects invalid paths and authors with stable codes', async () => {
+      const a = await put('a')
+      for (const path of ['../x', 'a/../b', 'a//b', '/abs', 'trail/', '', 'a/./b', 'nul\u0000byte', 'x'.repeat(1025)]) {
+        await expect(store.commit([{ op: 'put', path, digest: a.digest, size: a.size }], { author: 'x', message: 'm' })).rejects.toMatchObject({ code: 'PATH_INVALID' })
+      }
+      await expect(store.get('../etc/passwd')).rejects.toMatchObject({ code: 'PATH_INVALID' })
+      await expect(store.commit([], { author: '', message: 'm' })).rejects.toMatchObject({ code: 'AUTHOR_INVALID' })
+      expect(await store.head()).toBeUndefined()
+    })
+
+    it('reads any path at an earlier commit; unknown commits are COMMIT_UNKNOWN', async () => {
+      const v1 = await put('v1')
+      const v2 = await put('v2')
+      const c1 = await store.commit([{ op: 'put', path: 'f', digest: v1.digest, size: v1.size }], { author: 'a', message: '1' })
+      const c2 = await store.commit([{ op: 'put', path: 'f', digest: v2.digest, size: v2.size }], { author: 'a', message: '2' })
+      const c3 = await store.commit([{ op: 'delete', path: 'f' }], { author: 'a', message: '3' })
+      expect((await store.get('f', c1.id))?.digest).toBe(v1.digest)
+      expect((await store.get('f', c2.id))?.digest).toBe(v2.digest)
+      expect(await store.get('f', c3.id)).toBeUndefined()
+      await expect(store.get('f', 'f'.repeat(64))).rejects.toMatchObject({ code: 'COMMIT_UNKNOWN' })
+    })
+
+    it('lists lexicographically with after/limit, at HEAD and at an earlier commit', async () => {
+      const a = await put('a')
+      const names = ['p/b', 'p/a', 'p/c/d', 'p/c', 'q/z', 'p-x']
+      const c1 = await store.commit(names.map((path) => ({ op: 'put' as const, path, digest: a.digest, size: a.size })), { author: 'a', message: 'm' })
+      await store.commit([{ op: 'delete', path: 'p/b' }, { op: 'put', path: 'p/e', digest: a.digest, size: a.size }], { author: 'a', message: 'm2' })
+      const paths = async (prefix: string, opts = {}) => (await collect(store.list(prefix, opts))).map(([p]) => p)
+      expect(await paths('p/')).toEqual(['p/a', 'p/c', 'p/c/d', 'p/e'])
+      expect(await paths('p/', { after: 'p/c', limit: 2 })).toEqual(['p/c/d', 'p/e'])
+      expect(await paths('p/', { at: c1.id })).toEqual(['p/a', 'p/b', 'p/c', 'p/c/d'])
+      expect(await paths('p/', { at: c1.id, after: 'p/a', limit: 1 })).toEqual(['p/b'])
+      expect(await paths('')).toEqual(['p-x', 'p/a', 'p/c', 'p/c/d', 'p/e', 'q/z'])
+    })
+
+    it('log is newest first, filtered by path or prefix, limited', async () => {
+      const a = await put('a')
+      await store.commit([{ op: 'put', path: 'x/1', digest: a.digest, size: a.size }], { author: 'u1', message: 'one' })
+      await store.commit([{ op: 'put', path: 'y/1', digest: a.digest, size: a.size }], { author: 'u2', message: 'two' })
+      await store.commit([{ op: 'delete', path: 'x/1' }], { author: 'u3', message: 'three' })
+      expect((await collect(store.log())).map((c) => c.message)).toEqual(['three', 'two', 'one'])
+      expect((await collect(store.log({ limit: 1 }))).map((c) => c.message)).toEqual(['three'])
+      expect((await collect(store.log({ path: 'x/1' }))).map((c) => c.author)).toEqual(['u3', 'u1'])
+      expect((await collect(store.log({ path: 'y/' }))).map((c) => c.author)).toEqual(['u2'])
+    })
+
+    it('side state is durable key/value with prefix listing', async () => {
+      await store.state.batch([{ key: 'up/1', value: 'a' }, { key: 'up/2', value: 'b' }, { key: 'other', value: 'c' }])
+      expect(await collect(store.state.entries('up/'))).toEqual([['up/1', 'a'], ['up/2', 'b']])
+      expect(await collect(store.state.entries('up/', { after: 'up/1' }))).toEqual([['up/2', 'b']])
+      await store.state.del('up/1')
+      expect(await store.state.get('up/1')).toBeUndefined()
+    })
+
+    it('resumable uploads: in-order appends, verification, cancel', async () => {
+      const up = await store.uploads.create()
+      await store.uploads.append(up.id, Readable.from([Buffer.from('hello ')]), { offset: 0 })
+      await expect(store.uploads.append(up.id, Readable.from([Buffer.from('!')]), { offset: 2 })).rejects.toMatchObject({ code: 'UPLOAD_OFFSET_INVALID' })
+      await store.uploads.append(up.id, Readable.from([Buffer.from('world')]))
+      expect((await store.uploads.status(up.id))?.size).toBe(11)
+      await expect(store.uploads.complete(up.id, { digest: sha(Buffer.from('nope')) })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' })
+      expect((await store.uploads.status(up.id))?.size).toBe(11)
+      const ref = await store.uploads.complete(up.id, { digest: sha(Buffer.from('hello world')), size: 11 })
+      expect((await readAll(await store.getBlob(ref.digest))).toString()).toBe('hello world')
+      expect(await store.uploads.status(up.id)).toBeUndefined()
+      const other = await store.uploads.create()
+      await store.uploads.cancel(other.id)
+      await expect(store.uploads.append(other.id, Readable.from([]))).rejects.toMatchObject({ code: 'UPLOAD_UNKNOWN' })
+      await expect(store.uploads.complete('not-an-id')).rejects.toMatchObject({ code: 'UPLOAD_UNKNOWN' })
+    })
+
+    it('verify reports a healthy store as ok', async () => {
+      const a = await put('a')
+      await store.commit([{ op: 'put', path: 'f', digest: a.digest, size: a.size }], { author: 'a', message: 'm' })
+      const report = await store.verify()
+      expect(report).toMatchObject({ ok: true, problems: [] })
+      expect(report.entriesChecked).toBe(1)
+      expect(report.commitsChecked).toBe(1)
+    })
+
+    it('store names are validated', async () => {
+      await expect(fx.stores.open('../escape')).rejects.toMatchObject({ code: 'STORE_NAME_INVALID' })
+      await expect(fx.stores.open('UPPER')).rejects.toMatchObject({ code: 'STORE_NAME_INVALID' })
+      expect(await fx.stores.list()).toContain('conformance')
+    })
+
+    it('everything persists across reopen, including uploads in progress', async (ctx) => {
+      if (!fx.reopen) ctx.skip()
+      const a = await put('persist')
+      const commit = await store.commit([{ op: 'put', path: 'keep', digest: a.digest, size: a.size }], { author: 'a', message: 'm' })
+      await store.state.put('k', 'v')
+      const up = await store.uploads.create()
+      await store.uploads.append(up.id, Readable.from([Buffer.from('part one ')]))
+      const stores = await fx.reopen!()
+      const again = await stores.open('conformance')
+      expect((await again.head())?.id).toBe(commit.id)
+      expect((await again.get('keep'))?.digest).toBe(a.digest)
+      expect(await again.state.get('k')).toBe('v')
+      await again.uploads.append(up.id, Readable.from([Buffer.from('part two')]), { offset: 9 })
+      const ref = await again.uploads.complete(up.id, { digest: sha(Buffer.from('part one part two')) })
+      expect(ref.size).toBe(17)
+    })
+  })
+}
