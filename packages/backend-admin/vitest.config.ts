@@ -1,3 +1,3 @@
-import { everlockVitestConfig } from '../../vitest.shared'
+import { everlockVitestConfig } from '../../vitest.shared.ts'
 
 export default everlockVitestConfig()
