@@ -20,6 +20,11 @@ export interface AuthOptions {
   readonly sessionTtlMs?: number
   /** Clock in ms since the epoch, for expiry (default Date.now). */
   readonly now?: () => number
+  /**
+   * Reads (can, verify*, list*) check the store's HEAD for commits made by another Auth on the same
+   * store at most this often; default 1000 ms, 0 = on every read. Changes always check first.
+   */
+  readonly refreshMs?: number
 }
 
 /** Open auth-grants over a store: loads users, groups, grants, keys and tokens into memory. */
@@ -27,7 +32,7 @@ export async function createAuth(options: AuthOptions): Promise<Auth> {
   const model = new Model()
   const persist = new Persistence(options.store, model)
   await persist.load()
-  const ctx = new Context(persist, model, kdfParams(options.kdf), options.now ?? Date.now)
+  const ctx = new Context(persist, model, kdfParams(options.kdf), options.now ?? Date.now, options.refreshMs ?? 1000)
   const ttl = options.sessionTtlMs ?? sessions.DEFAULT_SESSION_TTL_MS
   const read = async <T>(fn: () => T): Promise<T> => {
     await ctx.fresh()

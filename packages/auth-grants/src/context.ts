@@ -15,6 +15,8 @@ export class Context {
     readonly model: Model,
     readonly kdf: KdfParams,
     readonly now: () => number,
+    /** Reads look at the store's HEAD at most this often (ms); changes always do. */
+    readonly refreshMs: number,
   ) {
     this.dummy = dummyHash(kdf)
   }
@@ -34,7 +36,7 @@ export class Context {
 
   /** Before a read: pick up commits made by another instance on the same store. */
   fresh(): Promise<void> {
-    return this.persist.refresh()
+    return this.persist.refresh(this.refreshMs)
   }
 
   isoNow(): string {

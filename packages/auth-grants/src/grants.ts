@@ -3,7 +3,7 @@ import { AuthError } from './errors.js'
 import { requireGroup } from './groups.js'
 import { files, type GrantRecord } from './model.js'
 import { ANON } from './names.js'
-import { parseAccessPath, pathCovers } from './paths.js'
+import { parseAccessPath, pathCovers, type AccessPath } from './paths.js'
 import { maxRole, parseRole, roleAtLeast } from './roles.js'
 import { parseSubject, type Subject } from './subjects.js'
 import { requireUser } from './users.js'
@@ -59,6 +59,18 @@ export function listGrants(ctx: Context, subjectInput?: string): Grant[] {
   return out.sort((a, b) => (a.subject === b.subject ? (a.path < b.path ? -1 : 1) : a.subject < b.subject ? -1 : 1))
 }
 
+/** Parsed grant paths per (immutable) record, so `can()` does not re-parse on every request. */
+const parsed = new WeakMap<GrantRecord, Array<[AccessPath, Role]>>()
+function grantsOf(record: GrantRecord | undefined): Array<[AccessPath, Role]> {
+  if (!record) return []
+  let list = parsed.get(record)
+  if (!list) {
+    list = Object.entries(record.grants).map(([path, role]) => [parseAccessPath(path), role])
+    parsed.set(record, list)
+  }
+  return list
+}
+
 /**
  * The highest role `user` holds on `path`: its own grants, its groups' grants, and `anon`'s grants
  * (whatever an unauthenticated caller may do, a signed-in user may do too). Undefined when none covers it.
@@ -71,8 +83,8 @@ export function effectiveRole(ctx: Context, user: string, pathInput: string): Ro
   if (user !== ANON) subjects.push(`user:${user}`, ...model.groupsOf(user).map((g) => `group:${g}`))
   let best: Role | undefined
   for (const subject of subjects) {
-    for (const [path, role] of Object.entries(model.grants.get(subject)?.grants ?? {})) {
-      if (pathCovers(parseAccessPath(path), request)) best = best ? maxRole(best, role) : role
+    for (const [path, role] of grantsOf(model.grants.get(subject))) {
+      if (pathCovers(path, request)) best = best ? maxRole(best, role) : role
     }
   }
   return best

@@ -60,9 +60,16 @@ export class Persistence {
     this.seen = head?.id
   }
 
-  /** Reload when someone else (another instance or process) committed since we last looked. */
-  async refresh(): Promise<void> {
+  private checkedAt = 0
+
+  /**
+   * Reload when someone else (another Auth on the same store) committed since we last looked. With
+   * `maxAgeMs`, skip the HEAD lookup if one was done that recently (reads on hot paths).
+   */
+  async refresh(maxAgeMs = 0, now = Date.now()): Promise<void> {
     if (this.loading) return this.loading
+    if (maxAgeMs > 0 && now - this.checkedAt < maxAgeMs) return
+    this.checkedAt = now
     const head = await this.store.head()
     if (head?.id === this.seen) return
     this.loading ??= this.load().finally(() => {
