@@ -1,1 +1,14 @@
 export type { InstanceAdmin, InstanceInfo, Actor } from './instances.js'
+export {
+  createAdminInterpreter,
+  MAX_LINE,
+  type AdminInterpreter,
+  type AdminInterpreterOptions,
+  type AdminSession,
+  type RunResult,
+  type RunStatus,
+} from './interpreter.js'
+export type { AdminAuth, AdminStores, AdminStore, AdminCommit, AdminAi, AdminDeps } from './deps.js'
+export type { Command, CommandContext, CommandOutput } from './table.js'
+export { AdminError, isAdminError, type AdminErrorCode } from './errors.js'
+export { tokenize } from './tokenize.js'

@@ -1,0 +1,50 @@
+import type { Auth } from '@everlock/auth-grants'
+import type { InstanceAdmin } from './instances.js'
+
+/** The part of auth-grants the console uses (an `Auth` from `createAuth` satisfies it). */
+export type AdminAuth = Pick<
+  Auth,
+  | 'addUser' | 'setPassword' | 'deleteUser' | 'listUsers' | 'hasUser'
+  | 'addGroup' | 'deleteGroup' | 'assign' | 'unassign' | 'listGroups'
+  | 'grant' | 'revoke' | 'listGrants' | 'can'
+  | 'addKey' | 'listKeys' | 'deleteKey'
+  | 'createToken' | 'listTokens' | 'revokeToken'
+>
+
+/** A commit as `/store log` shows it. */
+export interface AdminCommit {
+  readonly id: string
+  readonly author: string
+  readonly message: string
+  readonly time: string
+}
+
+/** The part of a versioned-storage Store the console uses. */
+export interface AdminStore {
+  log(opts?: { path?: string; limit?: number }): AsyncIterable<AdminCommit>
+  verify(opts?: { rehash?: boolean }): Promise<{
+    readonly ok: boolean
+    readonly blobsChecked: number
+    readonly entriesChecked: number
+    readonly commitsChecked: number
+    readonly problems: ReadonlyArray<{ readonly kind: string; readonly detail: string; readonly digest?: string; readonly path?: string }>
+  }>
+}
+
+/** The part of versioned-storage's `Stores` the console uses. */
+export interface AdminStores {
+  list(): Promise<string[]>
+  open(name: string): Promise<AdminStore>
+}
+
+/** A language model to answer plain-text lines (anything not starting with `/`). */
+export interface AdminAi {
+  prompt(text: string): AsyncIterable<string>
+}
+
+export interface AdminDeps {
+  readonly auth: AdminAuth
+  readonly stores: AdminStores
+  readonly instances: { readonly oci?: InstanceAdmin; readonly image?: InstanceAdmin }
+  readonly ai?: AdminAi
+}

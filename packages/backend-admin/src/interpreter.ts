@@ -1,0 +1,140 @@
+import { groupCommands } from './commands/groups.js'
+import { instanceCommands } from './commands/instances.js'
+import { storeCommands } from './commands/store.js'
+import { tokenCommands } from './commands/tokens.js'
+import { userCommands } from './commands/users.js'
+import type { AdminDeps } from './deps.js'
+import { AdminError, isCodedError } from './errors.js'
+import { helpText } from './help.js'
+import { lookup, usageOf, type Command, type CommandContext, type CommandOutput } from './table.js'
+import { tokenize } from './tokenize.js'
+
+/** Longest accepted command line, in UTF-16 code units. */
+export const MAX_LINE = 8192
+
+export interface AdminInterpreterOptions extends AdminDeps {
+  /** Where unexpected errors go (never shown to the console user). Default: console.error. */
+  readonly log?: (message: string, err: unknown) => void
+}
+
+/** How a command ended. */
+export interface RunStatus {
+  readonly ok: boolean
+  /** The user asked to leave (`/quit`). */
+  readonly quit?: boolean
+}
+
+export interface RunResult extends RunStatus {
+  /** Everything printed, lines joined with `\n`, no trailing newline. */
+  readonly output: string
+}
+
+/** One console user's session. Lines may be run one after another (a transport should not overlap them). */
+export interface AdminSession {
+  readonly user: string
+  /** Run a line and collect its output. */
+  run(line: string): Promise<RunResult>
+  /** Run a line, yielding output as it is produced (each chunk ends lines with `\n`); returns the status. */
+  runStream(line: string): AsyncGenerator<string, RunStatus, undefined>
+}
+
+export interface AdminInterpreter {
+  session(identity: { readonly user: string }): AdminSession
+  /** The command table (for completion or documentation). */
+  readonly commands: readonly Command[]
+}
+
+export function createAdminInterpreter(options: AdminInterpreterOptions): AdminInterpreter {
+  const log = options.log ?? ((message, err) => console.error(message, err))
+  const commands: Command[] = [
+    ...userCommands,
+    ...tokenCommands,
+    ...groupCommands,
+    ...instanceCommands('oci'),
+    ...instanceCommands('image'),
+    ...storeCommands,
+  ]
+  const helpCmd: Command = {
+    words: ['help'], args: '[<command>]', summary: 'this list, or the usage of one command', open: true, min: 0, max: 3,
+    run: (_ctx, topic) => helpText(commands, topic),
+  }
+  const quitCmd: Command = { words: ['quit'], args: '', summary: 'leave the console', open: true, min: 0, max: 0, run: () => 'bye' }
+  commands.push(helpCmd, quitCmd)
+
+  return {
+    commands,
+    session(identity) {
+      const user = identity.user
+      let admin: Promise<boolean> | undefined
+      const ctx: CommandContext = {
+        user,
+        actor: { by: user },
+        deps: options,
+        // asked afresh for each line (grants may change while a session is open)
+        isAdmin: () => (admin ??= options.auth.can(user, '*/*/*', 'owner')),
+      }
+      async function* runStream(line: string): AsyncGenerator<string, RunStatus, undefined> {
+        admin = undefined
+        try {
+          return yield* execute(line)
+        } catch (err) {
+          if (isCodedError(err)) yield `${err.message.split('\n')[0]}\n`
+          else {
+            log(`admin console: internal error for user '${user}'`, err)
+            yield 'internal error\n'
+          }
+          return { ok: false }
+        }
+      }
+      async function* execute(line: string): AsyncGenerator<string, RunStatus, undefined> {
+        if (line.length > MAX_LINE) throw new AdminError('LINE_TOO_LONG', `line too long (over ${MAX_LINE} characters)`)
+        const text = line.trim()
+        if (text === '') return { ok: true }
+        if (!text.startsWith('/')) {
+          if (!options.ai) throw new AdminError('NOT_ENABLED', 'no AI runtime configured')
+          for await (const chunk of options.ai.prompt(text)) yield chunk
+          yield '\n'
+          return { ok: true }
+        }
+        const words = tokenize(text.slice(1))
+        const found = lookup(commands, words)
+        if (!found) throw unknown(commands, words)
+        const { cmd, args } = found
+        if (!cmd.open && !(await ctx.isAdmin())) throw new AdminError('PERMISSION_DENIED', 'permission denied: needs owner on */*/*')
+        if (args.length < cmd.min || args.length > cmd.max) throw new AdminError('USAGE', `usage: ${usageOf(cmd)}`)
+        yield* lines(await cmd.run(ctx, args))
+        return { ok: true, quit: cmd === quitCmd || undefined }
+      }
+      return {
+        user,
+        runStream,
+        async run(line) {
+          let output = ''
+          const it = runStream(line)
+          for (;;) {
+            const next = await it.next()
+            if (next.done) return { ...next.value, output: output.replace(/\n$/, '') }
+            output += next.value
+          }
+        },
+      }
+    },
+  }
+}
+
+function unknown(commands: readonly Command[], words: readonly string[]): AdminError {
+  const group = words[0]?.toLowerCase() ?? ''
+  const subs = commands.filter((c) => c.words[0] === group)
+  if (subs.length === 0) return new AdminError('UNKNOWN_COMMAND', `unknown command '/${words[0] ?? ''}' (try /help)`)
+  const names = [...new Set(subs.map((c) => c.words[1]))].join('|')
+  const rest = words.slice(1).join(' ')
+  return new AdminError('USAGE', `${rest ? `unknown subcommand '${rest.split(' ')[0]}'; ` : ''}usage: /${group} ${names} (try /help ${group})`)
+}
+
+async function* lines(out: CommandOutput): AsyncGenerator<string, void, undefined> {
+  if (out === undefined) return
+  if (typeof out === 'string') yield `${out}\n`
+  else if (Array.isArray(out)) {
+    if (out.length) yield `${out.join('\n')}\n`
+  } else for await (const line of out as AsyncIterable<string>) yield `${line}\n`
+}
