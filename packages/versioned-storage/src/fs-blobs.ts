@@ -8,6 +8,7 @@ import { asNoSpace, StorageError } from './errors'
 import { digestHex, hexDigest } from './digest'
 import { resolveRange } from './range'
 import { fsyncDir } from './fsync'
+import { writeAll } from './write-all'
 
 export interface FsBlobsOptions {
   /** Directory that holds `sha256/<ab>/<hex>` and `tmp/`. */
@@ -54,7 +55,7 @@ export function fsBlobs({ dir }: FsBlobsOptions): BlobDriver {
         for await (const chunk of body) {
           hash.update(chunk)
           size += chunk.byteLength
-          await fh.write(chunk)
+          await writeAll(fh, chunk)
         }
         await fh.sync()
       } catch (err) {

@@ -7,6 +7,7 @@ import type { BlobDriver, BlobRef, SideState, Uploads, UploadStatus } from './ty
 import { asNoSpace, StorageError } from './errors'
 import { assertDigest, hexDigest } from './digest'
 import { Mutex } from './mutex'
+import { writeAll } from './write-all'
 
 const META_PREFIX = 'upload/'
 const ID = /^[0-9a-f-]{36}$/
@@ -89,7 +90,7 @@ export function createUploads(opts: { dir: string; state: SideState; blobs: Blob
           for await (const chunk of body) {
             hash?.update(chunk)
             size += chunk.byteLength
-            await fh.write(chunk)
+            await writeAll(fh, chunk)
           }
           await fh.sync()
         } catch (err) {
