@@ -1,0 +1,190 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openConsole, type Console } from './helpers.js'
+
+let c: Console
+beforeAll(async () => {
+  c = await openConsole()
+  const admin = c.interpreter.session({ user: 'admin' })
+  await admin.run('/users add alice change-me')
+})
+afterAll(async () => c.close())
+
+describe('/users key', () => {
+  it('adds, lists and deletes a real ssh-keygen key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'admin-key-'))
+    try {
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'alice@laptop', '-f', join(dir, 'id')])
+      const pub = readFileSync(join(dir, 'id.pub'), 'utf8').trim()
+      const fingerprint = execFileSync('ssh-keygen', ['-lf', join(dir, 'id.pub')], { encoding: 'utf8' }).split(' ')[1]!
+      const admin = c.interpreter.session({ user: 'admin' })
+      // unquoted: the key's words are joined back together
+      const added = await admin.run(`/users key add alice ${pub}`)
+      expect(added.ok).toBe(true)
+      expect(added.output).toContain(fingerprint)
+      const list = await admin.run('/users key list alice')
+      expect(list.output).toMatch(new RegExp(`alice\\s+${fingerprint.replace(/[+/]/g, '\\$&')}\\s+alice@laptop`))
+      expect((await c.auth.listKeys('alice')).map((k) => k.fingerprint)).toEqual([fingerprint])
+      expect(await admin.run(`/users key add alice ${pub}`)).toMatchObject({ ok: false })
+      expect(await admin.run('/users key add alice ssh-ed25519 garbage')).toMatchObject({ ok: false, output: expect.stringMatching(/^invalid SSH public key/) })
+      expect(await admin.run(`/users key delete alice ${fingerprint}`)).toMatchObject({ ok: true })
+      expect(await c.auth.listKeys('alice')).toEqual([])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('/tokens', () => {
+  it('creates a token whose secret is shown once and verifies, lists and revokes it', async () => {
+    const admin = c.interpreter.session({ user: 'admin' })
+    const created = await admin.run('/tokens create alice "label=ci pipeline" expires=30d')
+    expect(created.ok).toBe(true)
+    const secret = /^secret: (\S+)$/m.exec(created.output)![1]!
+    const id = /^token (\S+) created for 'alice', expires /.exec(created.output)![1]!
+    expect(await c.auth.verifyToken(secret)).toMatchObject({ user: 'alice' })
+    const list = await admin.run('/tokens list alice')
+    expect(list.output).toMatch(new RegExp(`${id}\\s+alice\\s+ci pipeline`))
+    expect(list.output).not.toContain(secret)
+    expect(await admin.run(`/tokens revoke ${id}`)).toMatchObject({ ok: true })
+    expect(await c.auth.verifyToken(secret)).toBeUndefined()
+    expect(await admin.run('/tokens create alice expires=yesterday')).toMatchObject({ ok: false, output: expect.stringMatching(/^expires must be/) })
+    expect(await admin.run('/tokens create alice colour=blue')).toMatchObject({ ok: false })
+  })
+})
+
+describe('/groups', () => {
+  it("grants a group's roles to all its members", async () => {
+    const admin = c.interpreter.session({ user: 'admin' })
+    for (const line of ['/groups add team', '/groups assign alice team', '/groups grant team http/oci/team writer']) {
+      expect(await admin.run(line), line).toMatchObject({ ok: true })
+    }
+    expect(await c.auth.can('alice', 'http/oci/team', 'writer')).toBe(true)
+    expect((await admin.run('/groups list')).output).toMatch(/^team\s+alice$/m)
+    expect(await admin.run('/groups grant team http/oci/team boss')).toEqual({ ok: false, output: 'role must be reader, writer or owner' })
+    expect(await admin.run('/groups revoke team http/oci/team')).toMatchObject({ ok: true })
+    expect(await c.auth.can('alice', 'http/oci/team', 'reader')).toBe(false)
+    expect(await admin.run('/groups assign alice nosuch')).toEqual({ ok: false, output: "unknown group 'nosuch'" })
+  })
+})
+
+describe('/oci and /image', () => {
+  it('drives the InstanceAdmin with key=value arguments, as the console user', async () => {
+    const admin = c.interpreter.session({ user: 'admin' })
+    expect((await admin.run('/oci list')).output).toBe('no oci instances')
+    expect(await admin.run('/oci create second vhost=reg2.localhost')).toEqual({
+      ok: true, output: 'created second: store=everlock-oci-second vhosts=reg2.localhost',
+    })
+    expect((await admin.run('/oci set second vhost=reg3.localhost')).output).toContain('vhosts=reg2.localhost,reg3.localhost')
+    expect((await admin.run('/oci set second store=other')).output).toContain('store=other')
+    expect((await admin.run('/oci unset second vhost=reg2.localhost')).output).toContain('vhosts=reg3.localhost')
+    expect((await admin.run('/oci list')).output).toMatch(/^second\s+other\s+reg3\.localhost$/m)
+    expect(await admin.run('/oci delete second')).toMatchObject({ ok: true })
+    expect(c.oci.calls.map((x) => x.by)).toEqual(['admin', 'admin', 'admin', 'admin', 'admin'])
+    expect(await admin.run('/oci create third store=s')).toEqual({ ok: false, output: 'usage: /oci create <name> [store=<name>] vhost=<host>' })
+    expect(await admin.run('/oci create third host=x')).toMatchObject({ ok: false, output: expect.stringMatching(/^expected store=<…> or vhost=<…>/) })
+    expect(await admin.run('/oci delete nosuch')).toEqual({ ok: false, output: "unknown instance 'nosuch'" })
+    expect(await admin.run('/image list')).toEqual({ ok: false, output: 'image backend not enabled' })
+  })
+
+  it('offers /image when an image InstanceAdmin is given', async () => {
+    const other = await openConsole({ image: true })
+    try {
+      const admin = other.interpreter.session({ user: 'admin' })
+      expect(await admin.run('/image create family store=family-images vhost=photos.example.net')).toMatchObject({ ok: true })
+      expect((await admin.run('/image list')).output).toMatch(/^family\s+family-images\s+photos\.example\.net$/m)
+    } finally {
+      await other.close()
+    }
+  })
+})
+
+describe('/store', () => {
+  it('lists, logs and verifies stores', async () => {
+    const admin = c.interpreter.session({ user: 'admin' })
+    expect((await admin.run('/store list')).output.split('\n')).toContain('everlock-system')
+    const log = await admin.run('/store log everlock-system')
+    const lines = log.output.split('\n')
+    expect(lines.length).toBeGreaterThan(5)
+    expect(lines.every((l) => /^[0-9a-f]{12} \S+ \S+ /.test(l))).toBe(true)
+    expect((await admin.run('/store log everlock-system 2')).output.split('\n')).toHaveLength(2)
+    const verify = await admin.run('/store verify everlock-system')
+    expect(verify).toMatchObject({ ok: true, output: expect.stringMatching(/^store everlock-system: ok; checked \d+ blobs/) })
+    expect(await admin.run('/store log nosuch')).toEqual({ ok: false, output: "unknown store 'nosuch'" })
+    expect(await c.stores.list()).not.toContain('nosuch')
+    expect(await admin.run('/store log everlock-system x 0')).toMatchObject({ ok: false })
+  })
+
+  it('streams the log line by line', async () => {
+    const admin = c.interpreter.session({ user: 'admin' })
+    const chunks: string[] = []
+    const it = admin.runStream('/store log everlock-system')
+    let next = await it.next()
+    while (!next.done) {
+      chunks.push(next.value)
+      next = await it.next()
+    }
+    expect(next.value).toEqual({ ok: true })
+    expect(chunks.length).toBeGreaterThan(5)
+    expect(chunks.every((ch) => ch.endsWith('\n') && ch.split('\n').length === 2)).toBe(true)
+  })
+})
+
+describe('/help, /quit, plain text', () => {
+  it('lists every command and the usage of one', async () => {
+    const s = c.interpreter.session({ user: 'alice' })
+    const all = (await s.run('/help')).output
+    for (const cmd of ['/users add', '/users key add', '/tokens create', '/groups grant', '/oci create', '/store verify', '/quit']) {
+      expect(all).toContain(cmd)
+    }
+    const users = (await s.run('/help users')).output.split('\n')
+    expect(users.every((l) => l.startsWith('/users '))).toBe(true)
+    expect((await s.run('/help /users add')).output).toMatch(/^\/users add <name> <password>\s+create a user \[admin\]$/)
+    expect(await s.run('/help nosuch')).toMatchObject({ ok: false })
+  })
+
+  it('/quit leaves; empty lines do nothing', async () => {
+    const s = c.interpreter.session({ user: 'alice' })
+    expect(await s.run('/quit')).toEqual({ ok: true, quit: true, output: 'bye' })
+    expect(await s.run('   ')).toEqual({ ok: true, output: '' })
+  })
+
+  it('plain text needs an AI runtime; with one, the answer streams', async () => {
+    expect(await c.interpreter.session({ user: 'alice' }).run('hello there')).toEqual({ ok: false, output: 'no AI runtime configured' })
+    const seen: string[] = []
+    const ai = {
+      async *prompt(text: string) {
+        seen.push(text)
+        yield 'Hel'
+        yield 'lo!'
+      },
+    }
+    const other = await openConsole({ ai })
+    try {
+      const s = other.interpreter.session({ user: 'admin' })
+      expect(await s.run('  say hi  ')).toEqual({ ok: true, output: 'Hello!' })
+      expect(seen).toEqual(['say hi'])
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('unexpected errors show as "internal error" and are logged', async () => {
+    const other = await openConsole({
+      ai: {
+        prompt() {
+          throw new TypeError('boom at line 3')
+        },
+      },
+    })
+    try {
+      expect(await other.interpreter.session({ user: 'admin' }).run('anything')).toEqual({ ok: false, output: 'internal error' })
+      expect(other.logged).toHaveLength(1)
+    } finally {
+      await other.close()
+    }
+  })
+})
