@@ -1,1 +1,18 @@
-export {}
+export { createHttpFrontend, type HttpFrontend, type HttpFrontendOptions } from './frontend.js'
+export {
+  createAuthorizer,
+  basicChallenge,
+  ANON_IDENTITY,
+  DEFAULT_REALM,
+  DEFAULT_SESSION_COOKIE,
+  type AuthorizerOptions,
+} from './authorizer.js'
+export { createCredentialCache, type CredentialCache, type CredentialCacheOptions } from './credential-cache.js'
+export { createLoginThrottle, type LoginThrottle, type LoginThrottleOptions } from './throttle.js'
+export { createVhostTable, type VhostTable } from './vhosts.js'
+export { hostKey } from './host.js'
+export { parseListenAddress, type ListenAddress } from './listen-address.js'
+export { renderPlainError, renderOciError } from './render-error.js'
+export { HttpFrontendError, isHttpFrontendError, type HttpFrontendErrorCode } from './errors.js'
+export type { ServerTimeouts } from './server.js'
+export type { Authorize, AuthorizeResult, Need, RenderError, RequestListener, VhostEntry, Logger } from './types.js'

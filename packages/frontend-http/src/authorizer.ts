@@ -1,0 +1,113 @@
+import type { IncomingMessage } from 'node:http'
+import { ANON, parseAccessPath, type Auth, type Identity } from '@everlock/auth-grants'
+import type { CredentialCache } from './credential-cache.js'
+import { readCredentials, type Credentials } from './credentials.js'
+import { HttpFrontendError } from './errors.js'
+import type { LoginThrottle } from './throttle.js'
+import type { Authorize, Need } from './types.js'
+
+export interface AuthorizerOptions {
+  /** Only `verifyToken`, `verifySession` and `can` are used here; passwords go through `cache`. */
+  auth: Pick<Auth, 'verifyToken' | 'verifySession' | 'can'>
+  /** The instance's access path, e.g. `http/oci/default`; needs are appended below it. */
+  accessPath: string
+  /** Shown in `WWW-Authenticate: Basic realm="…"` (default `Everlock`). */
+  realm?: string
+  /** Shared by all authorizers of a frontend. */
+  cache: CredentialCache
+  /** Shared by all authorizers of a frontend. */
+  throttle: LoginThrottle
+  /** Cookie holding a login session secret (default `everlock_session`); `false` to ignore cookies. */
+  sessionCookie?: string | false
+  /** The address failures are counted against (default: the socket's remote address). */
+  clientAddress?: (req: IncomingMessage) => string
+}
+
+export const ANON_IDENTITY: Identity = Object.freeze({ user: ANON, via: 'anon' })
+export const DEFAULT_REALM = 'Everlock'
+export const DEFAULT_SESSION_COOKIE = 'everlock_session'
+
+const TOKEN_PREFIX = 'evl_'
+const NEED_PATH = /^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/
+
+/** Per request: the identity its credentials resolve to (undefined = invalid), so it is checked once. */
+const resolved = new WeakMap<IncomingMessage, { cache: CredentialCache; identity: Promise<Identity | undefined> }>()
+
+export function defaultClientAddress(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? 'unknown'
+  return address.startsWith('::ffff:') ? address.slice(7) : address
+}
+
+/**
+ * Builds the `authorize` function of one backend instance: credentials (Basic, Bearer, session cookie,
+ * none = anon) → identity, then `auth.can(identity, accessPath[/need.path], need.role)`.
+ * Bad credentials answer 401 after the address's failure delay; refusals answer 401 + challenge for
+ * anon and 403 for a known identity.
+ */
+export function createAuthorizer(options: AuthorizerOptions): Authorize {
+  const { auth, cache, throttle } = options
+  let accessPath: string
+  try {
+    accessPath = parseAccessPath(options.accessPath).path
+  } catch (cause) {
+    throw new HttpFrontendError('ACCESS_PATH_INVALID', `invalid access path for an authorizer`, { cause })
+  }
+  const challenge = basicChallenge(options.realm ?? DEFAULT_REALM)
+  const cookie = options.sessionCookie === false ? undefined : (options.sessionCookie ?? DEFAULT_SESSION_COOKIE)
+  const clientAddress = options.clientAddress ?? defaultClientAddress
+
+  async function identify(req: IncomingMessage, credentials: Credentials): Promise<Identity | undefined> {
+    const identity = await verify(credentials)
+    if (!identity) await throttle.failure(clientAddress(req))
+    return identity
+  }
+
+  async function verify(credentials: Credentials): Promise<Identity | undefined> {
+    switch (credentials.kind) {
+      case 'none':
+        return ANON_IDENTITY
+      case 'basic':
+        // An API token may be sent as the password of its user (what `docker login` can do).
+        if (credentials.password.startsWith(TOKEN_PREFIX)) {
+          const identity = await auth.verifyToken(credentials.password)
+          if (identity && identity.user === credentials.user.toLowerCase()) return identity
+        }
+        return cache.verifyPassword(credentials.user, credentials.password)
+      case 'bearer':
+        return auth.verifyToken(credentials.token)
+      case 'session':
+        return auth.verifySession(credentials.secret)
+      case 'invalid':
+        return undefined
+    }
+  }
+
+  function identityOf(req: IncomingMessage): Promise<Identity | undefined> {
+    const known = resolved.get(req)
+    if (known && known.cache === cache) return known.identity
+    const identity = identify(req, readCredentials(req, cookie))
+    resolved.set(req, { cache, identity })
+    return identity
+  }
+
+  return async function authorize(req: IncomingMessage, need: Need) {
+    const path = need.path === '' ? accessPath : `${accessPath}/${checkNeedPath(need.path)}`
+    const identity = await identityOf(req)
+    if (!identity) return { ok: false, status: 401, challenge }
+    if (await auth.can(identity, path, need.role)) return { ok: true, identity }
+    return identity.via === 'anon' ? { ok: false, status: 401, challenge } : { ok: false, status: 403 }
+  }
+}
+
+function checkNeedPath(path: string): string {
+  const trimmed = path.endsWith('/') ? path.slice(0, -1) : path
+  if (!NEED_PATH.test(trimmed) || trimmed.split('/').some((s) => s === '.' || s === '..')) {
+    throw new HttpFrontendError('NEED_INVALID', 'need.path must be segments of [A-Za-z0-9._-], no . or ..')
+  }
+  return trimmed
+}
+
+/** `Basic realm="…"`, quoting the realm as RFC 7235 asks. */
+export function basicChallenge(realm: string): string {
+  return `Basic realm="${realm.replace(/[\\"]/g, (c) => '\\' + c).replace(/[\r\n]/g, ' ')}"`
+}

@@ -1,0 +1,53 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { HttpFrontendError } from './errors.js'
+import type { ListenAddress } from './listen-address.js'
+
+/** Limits for slow or stuck clients. */
+export interface ServerTimeouts {
+  /** Time to receive the request headers (default 30 s). */
+  headersMs?: number
+  /** Time to receive a whole request, body included; sized for big uploads (default 1 h, 0 = none). */
+  requestMs?: number
+  /** A connection with no traffic either way for this long is closed (default 120 s, 0 = never). */
+  idleMs?: number
+  /** How long an idle keep-alive connection stays open (default 10 s). */
+  keepAliveMs?: number
+}
+
+export function startServer(
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+  address: ListenAddress,
+  timeouts: ServerTimeouts = {},
+): Promise<{ server: Server; port: number }> {
+  const requestMs = timeouts.requestMs ?? 3_600_000
+  const headersMs = Math.min(timeouts.headersMs ?? 30_000, requestMs === 0 ? Infinity : requestMs)
+  const server = createServer({ requestTimeout: requestMs, headersTimeout: headersMs, keepAliveTimeout: timeouts.keepAliveMs ?? 10_000 }, listener)
+  server.setTimeout(timeouts.idleMs ?? 120_000, (socket) => socket.destroy())
+  return new Promise((resolve, reject) => {
+    const onError = (cause: Error): void =>
+      reject(new HttpFrontendError('LISTEN_FAILED', `cannot listen on ${address.host}:${address.port}`, { cause }))
+    server.once('error', onError)
+    server.listen(address.port, address.host, () => {
+      server.off('error', onError)
+      const bound = server.address()
+      resolve({ server, port: typeof bound === 'object' && bound ? bound.port : address.port })
+    })
+  })
+}
+
+/**
+ * Stops accepting, lets in-flight requests finish (idle keep-alive connections are closed as they
+ * become idle), and cuts whatever is left after `drainMs`.
+ */
+export function stopServer(server: Server, drainMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const poll = setInterval(() => server.closeIdleConnections(), 50)
+    const force = setTimeout(() => server.closeAllConnections(), drainMs)
+    server.close(() => {
+      clearInterval(poll)
+      clearTimeout(force)
+      resolve()
+    })
+    server.closeIdleConnections()
+  })
+}

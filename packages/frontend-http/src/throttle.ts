@@ -1,0 +1,70 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { HttpFrontendError } from './errors.js'
+
+export interface LoginThrottleOptions {
+  /** Delay after the first failure from an address (default 100 ms); each further one doubles it. */
+  baseDelayMs?: number
+  /** Cap on the delay (default 4000 ms). */
+  maxDelayMs?: number
+  /** The failure score of an address halves in this time (default 60 s). */
+  halfLifeMs?: number
+  /** Most addresses remembered; the least recently failing are forgotten first (default 10 000). */
+  maxAddresses?: number
+  now?: () => number
+}
+
+/**
+ * Slows failed logins per remote address: each failure raises the address's score by one (the score
+ * decays with a half-life), and the refusal is answered only after `base * 2^(score-1)` ms, capped.
+ * Successful logins are never delayed.
+ */
+export interface LoginThrottle {
+  /** Records a failure from `address` and resolves when its answer may be sent. */
+  failure(address: string): Promise<void>
+  /** The delay a failure from `address` would get now, without recording one. */
+  peek(address: string): number
+  readonly size: number
+}
+
+interface Score {
+  value: number
+  at: number
+}
+
+export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginThrottle {
+  const base = options.baseDelayMs ?? 100
+  const max = options.maxDelayMs ?? 4000
+  const halfLife = options.halfLifeMs ?? 60_000
+  const maxAddresses = options.maxAddresses ?? 10_000
+  const now = options.now ?? Date.now
+  if (!(base >= 0) || !(max >= base) || !(halfLife > 0) || !(maxAddresses >= 1)) {
+    throw new HttpFrontendError('OPTIONS_INVALID', 'throttle: need 0 <= baseDelayMs <= maxDelayMs, halfLifeMs > 0, maxAddresses >= 1')
+  }
+  const scores = new Map<string, Score>()
+
+  function decayed(address: string, t: number): number {
+    const score = scores.get(address)
+    if (!score) return 0
+    return score.value * Math.pow(0.5, (t - score.at) / halfLife)
+  }
+
+  const delayOf = (value: number): number => (value <= 0 ? 0 : Math.min(max, base * Math.pow(2, value - 1)))
+
+  return {
+    async failure(address) {
+      const t = now()
+      const value = decayed(address, t) + 1
+      scores.delete(address) // most recent at the end
+      scores.set(address, { value, at: t })
+      if (scores.size > maxAddresses) scores.delete(scores.keys().next().value as string)
+      const delay = delayOf(value)
+      if (delay > 0) await sleep(delay)
+    },
+    peek(address) {
+      return delayOf(decayed(address, now()) + 1)
+    },
+    get size() {
+      return scores.size
+    },
+  }
+}
