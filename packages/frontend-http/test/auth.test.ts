@@ -1,0 +1,208 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createHttpFrontend, renderOciError, type Authorize, type HttpFrontend } from '@everlock/frontend-http'
+import { admin, basic, echoBackend, openSystem, request, type System } from './helpers.js'
+
+let sys: System
+let frontend: HttpFrontend
+let port: number
+let aliceToken: { id: string; secret: string }
+
+beforeEach(async () => {
+  sys = await openSystem()
+  const { auth } = sys
+  await auth.bootstrapAdmin('admin', 'admin-pw')
+  await auth.addUser('alice', 'alice-pw', admin)
+  await auth.addUser('bob', 'bob-pw', admin)
+  await auth.grant('alice', 'http/oci/default', 'writer', admin)
+  const created = await auth.createToken('alice', { label: 'ci' }, admin)
+  aliceToken = { id: created.info.id, secret: created.secret }
+  // small delays so the throttle shows without slowing the suite
+  frontend = createHttpFrontend({ auth, metrics: { listen: '' }, realm: 'Everlock test', throttle: { baseDelayMs: 80, maxDelayMs: 400 } })
+  frontend.vhosts.set('localhost', {
+    backend: 'test',
+    instance: 'default',
+    accessPath: 'http/oci/default',
+    handler: echoBackend('default'),
+    authorizesItself: false,
+    renderError: renderOciError,
+  })
+  frontend.vhosts.set('plain.example', {
+    backend: 'test',
+    instance: 'default',
+    accessPath: 'http/oci/default',
+    handler: echoBackend('plain'),
+    authorizesItself: false,
+  })
+  port = (await frontend.listen('127.0.0.1:0')).port
+})
+
+afterEach(async () => {
+  await frontend.close()
+  await sys.close()
+})
+
+const get = (headers: Record<string, string> = {}, method = 'GET') => request(port, { path: '/v2/', method, headers })
+
+describe('default method → role check', () => {
+  it('lets a granted user read and write, with Basic or Bearer', async () => {
+    expect((await get(basic('alice', 'alice-pw'))).status).toBe(200)
+    expect((await get(basic('Alice', 'alice-pw'), 'PUT')).status).toBe(200)
+    expect((await get({ authorization: `Bearer ${aliceToken.secret}` }, 'POST')).status).toBe(200)
+    // a token as the Basic password of its own user works, not as another user's
+    expect((await get(basic('alice', aliceToken.secret))).status).toBe(200)
+    expect((await get(basic('bob', aliceToken.secret))).status).toBe(401)
+  })
+
+  it('answers anon 401 with a Basic challenge, in the entry format', async () => {
+    const reply = await get()
+    expect(reply.status).toBe(401)
+    expect(reply.headers['www-authenticate']).toBe('Basic realm="Everlock test"')
+    expect(JSON.parse(reply.body).errors[0].code).toBe('UNAUTHORIZED')
+    const plain = await request(port, { host: 'plain.example', path: '/' })
+    expect(plain.status).toBe(401)
+    expect(plain.headers['www-authenticate']).toBe('Basic realm="Everlock test"')
+    expect(plain.body).toBe('unauthorized\n')
+  })
+
+  it('answers a known user without the role 403 and no challenge', async () => {
+    const reply = await get(basic('bob', 'bob-pw'))
+    expect(reply.status).toBe(403)
+    expect(reply.headers['www-authenticate']).toBeUndefined()
+    expect(JSON.parse(reply.body).errors[0].code).toBe('DENIED')
+    // alice is writer, DELETE needs owner
+    expect((await get(basic('alice', 'alice-pw'), 'DELETE')).status).toBe(403)
+  })
+
+  it('never turns bad credentials into anon, even when anon may read', async () => {
+    await sys.auth.grant('anon', 'http/oci/default', 'reader', admin)
+    expect((await get()).status).toBe(200)
+    for (const headers of [
+      basic('alice', 'wrong'),
+      basic('nobody', 'whatever'),
+      { authorization: 'Bearer evl_0000000000000000_nope' },
+      { authorization: 'Digest abc' },
+      { authorization: 'Basic !!!' },
+    ]) {
+      const reply = await get(headers)
+      expect(reply.status, JSON.stringify(headers)).toBe(401)
+      expect(reply.headers['www-authenticate']).toBe('Basic realm="Everlock test"')
+    }
+  })
+
+  it('refuses a revoked token', async () => {
+    const bearer = { authorization: `Bearer ${aliceToken.secret}` }
+    expect((await get(bearer)).status).toBe(200)
+    await sys.auth.revokeToken(aliceToken.id, admin)
+    expect((await get(bearer)).status).toBe(401)
+  })
+
+  it('accepts a login session cookie', async () => {
+    const session = await sys.auth.createSession('alice')
+    expect((await get({ cookie: `other=1; everlock_session=${session.secret}` })).status).toBe(200)
+    await sys.auth.endSession(session.secret)
+    expect((await get({ cookie: `everlock_session=${session.secret}` })).status).toBe(401)
+  })
+})
+
+describe('credential cache', () => {
+  it('runs the KDF once for repeated Basic requests and again after a password change', async () => {
+    const before = sys.kdfRuns
+    for (let i = 0; i < 5; i++) expect((await get(basic('alice', 'alice-pw'))).status).toBe(200)
+    expect(sys.kdfRuns - before).toBe(1)
+    await sys.auth.setPassword('alice', 'new-pw', admin)
+    expect((await get(basic('alice', 'alice-pw'))).status).toBe(401)
+    expect((await get(basic('alice', 'new-pw'))).status).toBe(200)
+    expect((await get(basic('alice', 'new-pw'))).status).toBe(200)
+    expect(sys.kdfRuns - before).toBe(3)
+  })
+
+  it('drops entries when the user is deleted', async () => {
+    expect((await get(basic('alice', 'alice-pw'))).status).toBe(200)
+    expect(frontend.credentialCache?.size).toBe(1)
+    await sys.auth.deleteUser('alice', admin)
+    expect(frontend.credentialCache?.size).toBe(0)
+    expect((await get(basic('alice', 'alice-pw'))).status).toBe(401)
+  })
+
+  it('shares one KDF run among concurrent requests with the same credentials', async () => {
+    const before = sys.kdfRuns
+    const replies = await Promise.all(Array.from({ length: 8 }, () => get(basic('alice', 'alice-pw'))))
+    expect(replies.every((r) => r.status === 200)).toBe(true)
+    expect(sys.kdfRuns - before).toBe(1)
+  })
+
+  it('checks credentials once per request when a backend authorizes twice (mount)', async () => {
+    let authorize: Authorize
+    const seen: unknown[] = []
+    frontend.vhosts.set('mount.example', {
+      backend: 'test',
+      instance: 'default',
+      accessPath: 'http/oci/default',
+      authorizesItself: true,
+      handler: async (req: IncomingMessage, res: ServerResponse) => {
+        seen.push(await authorize(req, { path: 'team-a/source', role: 'reader' }))
+        seen.push(await authorize(req, { path: 'team-b/target', role: 'writer' }))
+        res.end('done')
+      },
+    })
+    authorize = frontend.authorizer('http/oci/default')
+    frontend.credentialCache?.clear()
+    const before = sys.kdfRuns
+    expect((await request(port, { host: 'mount.example', headers: basic('alice', 'alice-pw') })).body).toBe('done')
+    expect(sys.kdfRuns - before).toBe(1)
+    expect(seen).toEqual([
+      { ok: true, identity: { user: 'alice', via: 'password' } },
+      { ok: true, identity: { user: 'alice', via: 'password' } },
+    ])
+  })
+})
+
+describe('finer needs from a backend', () => {
+  it('checks grants below the instance path', async () => {
+    await sys.auth.grant('bob', 'http/oci/default/team-b', 'writer', admin)
+    const authorize = frontend.authorizer('http/oci/default')
+    const results: Record<string, unknown> = {}
+    frontend.vhosts.set('fine.example', {
+      backend: 'test',
+      instance: 'default',
+      accessPath: 'http/oci/default',
+      authorizesItself: true,
+      handler: async (req, res) => {
+        const path = new URL(req.url ?? '/', 'http://x').searchParams.get('repo') ?? ''
+        const result = await authorize(req, { path, role: 'writer' })
+        res.end(JSON.stringify(result))
+      },
+    })
+    const ask = async (repo: string, headers: Record<string, string>) =>
+      JSON.parse((await request(port, { host: 'fine.example', path: `/?repo=${repo}`, headers })).body)
+    expect(await ask('team-b/app', basic('bob', 'bob-pw'))).toMatchObject({ ok: true, identity: { user: 'bob' } })
+    expect(await ask('team-a/app', basic('bob', 'bob-pw'))).toEqual({ ok: false, status: 403 })
+    expect(await ask('', basic('bob', 'bob-pw'))).toEqual({ ok: false, status: 403 })
+    expect(await ask('team-a/app', {})).toEqual({ ok: false, status: 401, challenge: 'Basic realm="Everlock test"' })
+  })
+
+  it('rejects a malformed need path with NEED_INVALID', async () => {
+    const authorize = frontend.authorizer('http/oci/default')
+    const req = { headers: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as IncomingMessage
+    await expect(authorize(req, { path: '../x', role: 'reader' })).rejects.toMatchObject({ code: 'NEED_INVALID' })
+    expect(() => frontend.authorizer('not a path')).toThrow(expect.objectContaining({ code: 'ACCESS_PATH_INVALID' }))
+  })
+})
+
+describe('failed-login throttling', () => {
+  it('slows each further wrong attempt from an address, but not a good login', async () => {
+    const first = await get(basic('alice', 'wrong-1'))
+    const second = await get(basic('alice', 'wrong-2'))
+    const third = await get(basic('alice', 'wrong-3'))
+    expect([first.status, second.status, third.status]).toEqual([401, 401, 401])
+    expect(first.ms).toBeGreaterThanOrEqual(75)
+    expect(second.ms).toBeGreaterThanOrEqual(155)
+    expect(third.ms).toBeGreaterThanOrEqual(315)
+    expect(second.ms).toBeGreaterThan(first.ms)
+    expect(frontend.throttle.peek('127.0.0.1')).toBeGreaterThanOrEqual(400)
+    const good = await get(basic('alice', 'alice-pw'))
+    expect(good.status).toBe(200)
+    expect(good.ms).toBeLessThan(first.ms)
+  })
+})

@@ -1,0 +1,141 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { createHttpFrontend, createVhostTable, hostKey, type HttpFrontend, type VhostEntry } from '@everlock/frontend-http'
+import { echoBackend, request } from './helpers.js'
+
+const entry = (name: string, more: Partial<VhostEntry> = {}): VhostEntry => ({
+  backend: 'test',
+  instance: name,
+  accessPath: `http/test/${name}`,
+  handler: echoBackend(name),
+  authorizesItself: true,
+  ...more,
+})
+
+let frontend: HttpFrontend | undefined
+afterEach(async () => {
+  await frontend?.close()
+  frontend = undefined
+})
+
+async function start(opts: Parameters<typeof createHttpFrontend>[0] = {}): Promise<number> {
+  frontend = createHttpFrontend({ metrics: { listen: '' }, ...opts })
+  return (await frontend.listen('127.0.0.1:0')).port
+}
+
+describe('hostKey', () => {
+  it('folds case, drops the port and a trailing dot, brackets IPv6', () => {
+    expect(hostKey('Registry.Example.COM:8080')).toBe('registry.example.com')
+    expect(hostKey('localhost.')).toBe('localhost')
+    expect(hostKey('[::1]:8080')).toBe('[::1]')
+    expect(hostKey('[::1]')).toBe('[::1]')
+    expect(hostKey('127.0.0.1:80')).toBe('127.0.0.1')
+    expect(hostKey(undefined)).toBeUndefined()
+    expect(hostKey('bad host')).toBeUndefined()
+    expect(hostKey('a:b')).toBeUndefined()
+    expect(hostKey('[::1')).toBeUndefined()
+  })
+})
+
+describe('vhost table', () => {
+  it('normalises names and refuses bad ones with VHOST_INVALID', () => {
+    const table = createVhostTable()
+    table.set('LocalHost', entry('a'))
+    table.set('::1', entry('b'))
+    expect(table.list().map((e) => e.host)).toEqual(['[::1]', 'localhost'])
+    expect(table.match('[::1]:5000')?.instance).toBe('b')
+    for (const bad of ['localhost:8080', '', 'a b', '[::1']) {
+      expect(() => table.set(bad, entry('c'))).toThrow(expect.objectContaining({ code: 'VHOST_INVALID' }))
+    }
+    expect(() => table.set('x', entry('c', { accessPath: 'nope' }))).toThrow(expect.objectContaining({ code: 'VHOST_INVALID' }))
+    expect(() => table.set('x', { ...entry('c'), handler: 'no' as never })).toThrow(expect.objectContaining({ code: 'VHOST_INVALID' }))
+    expect(table.delete('LOCALHOST')).toBe(true)
+    expect(table.delete('localhost')).toBe(false)
+  })
+
+  it('refuses default-checked entries when the frontend has no auth', () => {
+    frontend = createHttpFrontend({ metrics: { listen: '' } })
+    expect(() => frontend!.vhosts.set('x', entry('x', { authorizesItself: false }))).toThrow(
+      expect.objectContaining({ code: 'VHOST_INVALID' }),
+    )
+  })
+})
+
+describe('dispatch', () => {
+  it('routes by Host, case-insensitively, port ignored, IPv6 too; unknown hosts get 404', async () => {
+    const port = await start()
+    frontend!.vhosts.set('registry.example', entry('one'))
+    frontend!.vhosts.set('[::1]', entry('six'))
+    const one = await request(port, { host: 'REGISTRY.Example:8080', path: '/v2/x?n=1' })
+    expect(one.status).toBe(200)
+    expect(JSON.parse(one.body)).toMatchObject({ backend: 'one', url: '/v2/x?n=1' })
+    const six = await request(port, { host: '[::1]:8080', path: '/' })
+    expect(JSON.parse(six.body).backend).toBe('six')
+    const unknown = await request(port, { host: 'other.example' })
+    expect(unknown.status).toBe(404)
+    expect(unknown.body).toBe('unknown host\n')
+    expect(unknown.headers['content-type']).toMatch(/^text\/plain/)
+  })
+
+  it('applies set and delete to the next request', async () => {
+    const port = await start()
+    expect((await request(port, { host: 'live.example' })).status).toBe(404)
+    frontend!.vhosts.set('live.example', entry('first'))
+    expect(JSON.parse((await request(port, { host: 'live.example' })).body).backend).toBe('first')
+    frontend!.vhosts.set('live.example', entry('second'))
+    expect(JSON.parse((await request(port, { host: 'live.example' })).body).backend).toBe('second')
+    frontend!.vhosts.delete('live.example')
+    expect((await request(port, { host: 'live.example' })).status).toBe(404)
+  })
+
+  it('hands the raw body and URL to the backend, adds no ETag or X-Powered-By', async () => {
+    const port = await start()
+    frontend!.vhosts.set('localhost', entry('raw'))
+    const body = JSON.stringify({ a: 1 })
+    const reply = await request(port, {
+      method: 'PUT',
+      path: '/v2/a/b/blobs/uploads/x?digest=sha256:00',
+      headers: { 'content-type': 'application/json' },
+      body,
+    })
+    expect(JSON.parse(reply.body)).toEqual({ backend: 'raw', url: '/v2/a/b/blobs/uploads/x?digest=sha256:00', method: 'PUT', body })
+    expect(reply.headers['x-powered-by']).toBeUndefined()
+    expect(reply.headers.etag).toBeUndefined()
+  })
+
+  it('answers 500 when a backend throws or rejects', async () => {
+    const errors: string[] = []
+    const port = await start({ log: { error: (msg) => errors.push(msg) } })
+    frontend!.vhosts.set('sync.example', entry('s', { handler: () => { throw new Error('boom') } }))
+    frontend!.vhosts.set('async.example', entry('a', { handler: async () => { throw new Error('boom') } }))
+    expect((await request(port, { host: 'sync.example' })).status).toBe(500)
+    expect((await request(port, { host: 'async.example' })).status).toBe(500)
+    expect(errors).toHaveLength(2)
+  })
+
+  it('lets routes added to the app serve unknown hosts', async () => {
+    const port = await start()
+    frontend!.app.get('/.well-known/acme-challenge/:token', (req, res) => {
+      res.type('text/plain').send(`token ${req.params.token}`)
+    })
+    const reply = await request(port, { host: 'fresh.example', path: '/.well-known/acme-challenge/abc' })
+    expect(reply.status).toBe(200)
+    expect(reply.body).toBe('token abc')
+  })
+})
+
+describe('health', () => {
+  it('serves /healthz and /readyz on every host, readiness from the callback', async () => {
+    let ready = false
+    const port = await start({ ready: () => ready })
+    frontend!.vhosts.set('localhost', entry('h'))
+    for (const host of ['localhost', 'unknown.example']) {
+      const health = await request(port, { host, path: '/healthz' })
+      expect([health.status, health.body]).toEqual([200, 'ok\n'])
+      expect((await request(port, { host, path: '/readyz' })).status).toBe(503)
+    }
+    ready = true
+    expect((await request(port, { path: '/readyz' })).status).toBe(200)
+    // other paths still reach the backend
+    expect(JSON.parse((await request(port, { path: '/healthzz' })).body).backend).toBe('h')
+  })
+})
