@@ -1,1 +1,6 @@
-export {}
+export { createSshServer, type SshServer, type SshServerOptions } from './server.js'
+export type { ConsoleInterpreter, ConsoleSession, ConsoleStatus, SshAuth, SshLog } from './types.js'
+export { loadOrCreateHostKey, type HostKey } from './host-key.js'
+export { LineEditor, type EditorEvent, type LineEditorOptions } from './line-editor.js'
+export { SshError, isSshError, type SshErrorCode } from './errors.js'
+export { MAX_LINE } from './text.js'

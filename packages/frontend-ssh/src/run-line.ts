@@ -1,0 +1,44 @@
+import type { Writable } from 'node:stream'
+import type { ConsoleSession, ConsoleStatus, SshLog } from './types.js'
+
+/** Write respecting backpressure: wait for 'drain' when the channel's buffer is full. */
+export async function write(out: Writable, text: string): Promise<void> {
+  if (text === '' || out.destroyed || out.writableEnded) return
+  if (out.write(text)) return
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      out.off('drain', done)
+      out.off('close', done)
+      resolve()
+    }
+    out.on('drain', done)
+    out.on('close', done)
+  })
+}
+
+/** Run one line through the console session, streaming its output; `crlf` for terminals. */
+export async function runLine(session: ConsoleSession, line: string, out: Writable, crlf: boolean, log: SshLog): Promise<ConsoleStatus> {
+  try {
+    const it = session.runStream(line)
+    for (;;) {
+      const next = await it.next()
+      if (next.done) return next.value
+      await write(out, crlf ? next.value.replace(/\r?\n/g, '\r\n') : next.value)
+    }
+  } catch (err) {
+    log('console session failed', { err: err instanceof Error ? err.message : String(err) })
+    await write(out, crlf ? 'internal error\r\n' : 'internal error\n')
+    return { ok: false }
+  }
+}
+
+/** Send the exit status and close the channel (once). */
+export function finish(channel: { exit(code: number): void; end(): unknown; destroyed?: boolean }, code: number): void {
+  if (channel.destroyed) return
+  try {
+    channel.exit(code)
+  } catch {
+    // the client went away already
+  }
+  channel.end()
+}

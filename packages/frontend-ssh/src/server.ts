@@ -1,0 +1,143 @@
+import type { AddressInfo } from 'node:net'
+import { SshError } from './errors.js'
+import { loadOrCreateHostKey } from './host-key.js'
+import { authenticate, type AuthState } from './authenticate.js'
+import { execCommand, plainShell, ptyShell, type ChannelLike, type ShellContext } from './shells.js'
+import { Server, type Connection } from './ssh2.js'
+import { FailureThrottle } from './throttle.js'
+import type { ConsoleInterpreter, SshAuth, SshLog } from './types.js'
+
+export interface SshServerOptions {
+  /** Where the ed25519 host key lives; created (mode 0600) on first start. */
+  readonly hostKeyPath: string
+  readonly auth: SshAuth
+  readonly interpreter: ConsoleInterpreter
+  /** First line of an interactive shell. */
+  readonly banner?: string
+  readonly prompt?: string
+  /** Close connections with no input for this long (default 15 minutes; 0 = never). */
+  readonly idleTimeoutMs?: number
+  /** Delay before answering the n-th failed login from one address (default 250 ms doubling, max 5 s). */
+  readonly failureDelayMs?: (failures: number) => number
+  readonly log?: SshLog
+}
+
+export interface SshServer {
+  /** `host:port` (`127.0.0.1:2222`, `[::1]:0`); resolves with the port bound. */
+  listen(address: string): Promise<{ port: number; host: string }>
+  /** Stop listening and close every connection. */
+  close(): Promise<void>
+  /** `SHA256:…` of the host key (what clients are asked to trust). */
+  readonly fingerprint: string
+}
+
+function parseListen(address: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(address)
+  const port = m ? Number(m[3]) : NaN
+  if (!m || port > 65535) throw new SshError('LISTEN_INVALID', `listen address must be host:port, not '${address}'`)
+  return { host: (m[1] ?? m[2])!, port }
+}
+
+export async function createSshServer(options: SshServerOptions): Promise<SshServer> {
+  const hostKey = await loadOrCreateHostKey(options.hostKeyPath)
+  const log = options.log ?? (() => {})
+  const banner = options.banner ?? 'Everlock Admin'
+  const prompt = options.prompt ?? '> '
+  const idleMs = options.idleTimeoutMs ?? 15 * 60_000
+  const throttle = new FailureThrottle(options.failureDelayMs)
+  const connections = new Set<Connection>()
+
+  const server = new Server({ hostKeys: [hostKey.privateKey] }, (client, info) => {
+    connections.add(client)
+    const address = info.ip
+    const state: AuthState = { failures: 0 }
+    let busy = 0
+    let timer: NodeJS.Timeout | undefined
+    const arm = (): void => {
+      if (!idleMs) return
+      clearTimeout(timer)
+      timer = setTimeout(() => {
+        if (busy > 0) return arm()
+        log('ssh idle timeout', { user: state.user, address })
+        client.end()
+      }, idleMs)
+      timer.unref()
+    }
+    arm()
+    client.on('error', (err) => log('ssh connection error', { address, err: err.message }))
+    client.on('close', () => {
+      clearTimeout(timer)
+      connections.delete(client)
+    })
+    client.on('authentication', (ctx) => {
+      arm()
+      authenticate(ctx, { auth: options.auth, throttle, address, log, state, close: () => client.end() }).catch((err) => {
+        log('ssh authentication error', { address, err: (err as Error).message })
+        try {
+          ctx.reject()
+        } catch {
+          // already answered
+        }
+      })
+    })
+    client.on('ready', () => {
+      const user = state.user!
+      log('ssh login', { user, address })
+      client.on('session', (acceptSession) => {
+        const session = acceptSession()
+        let pty = false
+        const start = (channel: ChannelLike, run: (ctx: ShellContext) => Promise<void>): void => {
+          channel.on('error', (err: Error) => log('ssh channel error', { user, err: err.message }))
+          const ctx: ShellContext = {
+            channel,
+            console: options.interpreter.session({ user }),
+            log,
+            touch: arm,
+            working(running) {
+              busy += running ? 1 : -1
+              arm()
+            },
+          }
+          run(ctx).catch((err) => {
+            log('ssh session error', { user, err: (err as Error).message })
+            channel.destroy()
+          })
+        }
+        session.on('pty', (accept) => {
+          pty = true
+          accept?.()
+        })
+        session.on('window-change', (accept) => accept?.())
+        session.on('env', (accept) => accept?.())
+        session.on('shell', (accept) => {
+          const channel = accept() as unknown as ChannelLike
+          start(channel, (ctx) => (pty ? ptyShell(ctx, banner, prompt) : plainShell(ctx)))
+        })
+        session.on('exec', (accept, _reject, req) => {
+          const channel = accept() as unknown as ChannelLike
+          start(channel, (ctx) => execCommand(ctx, req.command, pty))
+        })
+        session.on('subsystem', (_accept, reject) => reject?.())
+      })
+    })
+  })
+  server.on('error', (err: Error) => log('ssh server error', { err: err.message }))
+
+  return {
+    fingerprint: hostKey.fingerprint,
+    listen(address) {
+      const { host, port } = parseListen(address)
+      return new Promise((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, host, () => {
+          server.off('error', reject)
+          resolve({ port: (server.address() as AddressInfo).port, host })
+        })
+      })
+    },
+    close() {
+      for (const c of connections) c.end()
+      return new Promise((resolve) => server.close(() => resolve()))
+    },
+  }
+}

@@ -1,0 +1,104 @@
+import { StringDecoder } from 'node:string_decoder'
+import type { Duplex } from 'node:stream'
+import { LineEditor } from './line-editor.js'
+import { finish, runLine, write } from './run-line.js'
+import { MAX_LINE, TOO_LONG, stripControl } from './text.js'
+import type { ConsoleSession, SshLog } from './types.js'
+
+export interface ChannelLike extends Duplex {
+  exit(code: number): void
+}
+
+export interface ShellContext {
+  readonly channel: ChannelLike
+  readonly console: ConsoleSession
+  readonly log: SshLog
+  /** Input arrived (restarts the idle timer). */
+  touch(): void
+  /** A command starts (true) or ends (false); the idle timer does not fire while one runs. */
+  working(running: boolean): void
+}
+
+/** Read the channel chunk by chunk; while a command runs nothing is read, so the client is held back. */
+function chunks(channel: Duplex): AsyncIterable<Buffer> {
+  return channel.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>
+}
+
+/** Interactive shell on a PTY: banner, prompt, line editor. */
+export async function ptyShell(ctx: ShellContext, banner: string, prompt: string): Promise<void> {
+  const { channel } = ctx
+  const editor = new LineEditor({ prompt, maxLine: MAX_LINE })
+  const decoder = new StringDecoder('utf8')
+  await write(channel, `${banner}\r\n${prompt}`)
+  for await (const chunk of chunks(channel)) {
+    ctx.touch()
+    for (const ch of decoder.write(chunk)) {
+      const ev = editor.key(ch)
+      if (!ev) continue
+      await write(channel, ev.output)
+      if (ev.type === 'eof') return finish(channel, 0)
+      if (ev.type === 'too-long') await write(channel, `${TOO_LONG}\r\n${prompt}`)
+      else if (ev.type === 'cancel') await write(channel, prompt)
+      else if (ev.type === 'line') {
+        ctx.working(true)
+        const status = await runLine(ctx.console, ev.line, channel, true, ctx.log)
+        ctx.working(false)
+        if (status.quit) return finish(channel, 0)
+        await write(channel, prompt)
+      }
+    }
+  }
+  finish(channel, 0)
+}
+
+/** Shell without a PTY (`printf … | ssh -T`): one command per input line, no prompt; exit 0 at EOF. */
+export async function plainShell(ctx: ShellContext): Promise<void> {
+  const { channel } = ctx
+  const decoder = new StringDecoder('utf8')
+  let pending = ''
+  let overflow = false
+  const lineDone = async (line: string): Promise<boolean> => {
+    if (overflow) {
+      overflow = false
+      await write(channel, `${TOO_LONG}\n`)
+      return false
+    }
+    ctx.working(true)
+    const status = await runLine(ctx.console, stripControl(line), channel, false, ctx.log)
+    ctx.working(false)
+    return status.quit === true
+  }
+  for await (const chunk of chunks(channel)) {
+    ctx.touch()
+    let text = decoder.write(chunk)
+    let nl: number
+    while ((nl = text.indexOf('\n')) >= 0) {
+      const line = pending + text.slice(0, nl)
+      pending = ''
+      text = text.slice(nl + 1)
+      if (await lineDone(line.length > MAX_LINE ? ((overflow = true), '') : line)) return finish(channel, 0)
+    }
+    pending += text
+    if (pending.length > MAX_LINE) {
+      overflow = true
+      pending = ''
+    }
+  }
+  if (pending !== '' || overflow) await lineDone(pending)
+  finish(channel, 0)
+}
+
+/** `ssh host '<command>'`: run it, exit 0 or 1. */
+export async function execCommand(ctx: ShellContext, command: string, crlf: boolean): Promise<void> {
+  const { channel } = ctx
+  // drain stdin so a client that sends some does not stall the channel
+  channel.resume()
+  if (command.length > MAX_LINE) {
+    await write(channel, `${TOO_LONG}\n`)
+    return finish(channel, 1)
+  }
+  ctx.working(true)
+  const status = await runLine(ctx.console, stripControl(command), channel, crlf, ctx.log)
+  ctx.working(false)
+  finish(channel, status.ok ? 0 : 1)
+}

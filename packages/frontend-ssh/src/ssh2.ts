@@ -1,0 +1,5 @@
+// ssh2 is CommonJS: Node's ESM loader sees only its default export, so take the parts from there.
+import ssh2 from 'ssh2'
+
+export const { Server, utils } = ssh2
+export type { AuthContext, Connection, ServerChannel, PseudoTtyInfo, Session } from 'ssh2'
