@@ -49,7 +49,7 @@ export class HttpMetrics {
       const labels = { backend: target.backend, instance: target.instance }
       const status = completed ? `${Math.floor(res.statusCode / 100)}xx` : 'aborted'
       this.requests.inc({ ...labels, method, status })
-      this.requestBytes.inc(labels, Math.max(0, socket.bytesRead - read0))
+      this.requestBytes.inc(labels, bodyBytes(req, Math.max(0, socket.bytesRead - read0)))
       this.responseBytes.inc(labels, Math.max(0, socket.bytesWritten - written0))
       this.latency.observe(labels, Number(process.hrtime.bigint() - start) / 1e9)
     }
@@ -60,4 +60,15 @@ export class HttpMetrics {
   render(): string {
     return this.registry.render()
   }
+}
+
+/**
+ * Request body bytes: Content-Length when the body was read whole; otherwise what the socket read during
+ * the request (a close estimate for chunked bodies; the body is never tapped, so backends get it untouched).
+ */
+function bodyBytes(req: IncomingMessage, socketDelta: number): number {
+  const header = req.headers['content-length']
+  const length = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined
+  if (length === undefined) return socketDelta
+  return req.complete ? length : Math.min(length, socketDelta)
 }

@@ -21,7 +21,16 @@ export function startServer(
 ): Promise<{ server: Server; port: number }> {
   const requestMs = timeouts.requestMs ?? 3_600_000
   const headersMs = Math.min(timeouts.headersMs ?? 30_000, requestMs === 0 ? Infinity : requestMs)
-  const server = createServer({ requestTimeout: requestMs, headersTimeout: headersMs, keepAliveTimeout: timeouts.keepAliveMs ?? 10_000 }, listener)
+  const server = createServer(
+    {
+      requestTimeout: requestMs,
+      headersTimeout: headersMs,
+      keepAliveTimeout: timeouts.keepAliveMs ?? 10_000,
+      // how often the header/request deadlines are checked (Node's default of 30 s is coarse)
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, headersMs / 2)),
+    },
+    listener,
+  )
   server.setTimeout(timeouts.idleMs ?? 120_000, (socket) => socket.destroy())
   return new Promise((resolve, reject) => {
     const onError = (cause: Error): void =>

@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import { request as httpRequest, type Agent, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -54,7 +54,7 @@ export interface Reply {
 
 export function request(
   port: number,
-  opts: { host?: string; path?: string; method?: string; headers?: Record<string, string>; body?: string } = {},
+  opts: { host?: string; path?: string; method?: string; headers?: Record<string, string>; body?: string; agent?: Agent } = {},
 ): Promise<Reply> {
   const started = performance.now()
   return new Promise((resolve, reject) => {
@@ -64,7 +64,7 @@ export function request(
         port,
         path: opts.path ?? '/',
         method: opts.method ?? 'GET',
-        agent: false,
+        agent: opts.agent ?? false,
         headers: { host: opts.host ?? 'localhost', ...opts.headers },
       },
       (res) => {
