@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ADMIN_PASSWORD, sshArgs, start, type Harness } from './helpers.js'
+
+// An interactive session: the real OpenSSH client with a PTY (-tt) inside a detached tmux pane.
+let h: Harness
+const socket = `everlock-ssh-test-${process.pid}`
+const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+const screen = (): string => tmux('capture-pane', '-p', '-J', '-t', 'console')
+const keys = (...k: string[]): string => tmux('send-keys', '-t', 'console', ...k)
+
+async function waitFor(check: (text: string) => boolean, what: string): Promise<string> {
+  const until = Date.now() + 10_000
+  let text = ''
+  while (Date.now() < until) {
+    try {
+      text = screen()
+    } catch {
+      text = ''
+    }
+    if (check(text)) return text
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`timed out waiting for ${what}; screen:\n${text}`)
+}
+
+const count = (text: string, re: RegExp): number => (text.match(re) ?? []).length
+
+beforeAll(async () => {
+  h = await start()
+  const command = ['sshpass', '-p', ADMIN_PASSWORD, 'ssh', '-tt', ...sshArgs(h.port, ['-o', 'PubkeyAuthentication=no']), 'admin@127.0.0.1']
+  tmux('new-session', '-d', '-s', 'console', '-x', '160', '-y', '50', command.map((a) => `'${a}'`).join(' '))
+})
+afterAll(async () => {
+  try {
+    tmux('kill-server')
+  } catch {
+    // already gone
+  }
+  await h.close()
+})
+
+describe('interactive PTY session under tmux', () => {
+  it('shows the banner and the prompt', async () => {
+    const text = await waitFor((t) => /^> $/m.test(t), 'the prompt')
+    expect(text).toMatch(/^Everlock Admin$/m)
+  })
+
+  it('echoes typed text and runs the line on Enter', async () => {
+    keys('-l', '/users add dave pw-d')
+    await waitFor((t) => t.includes('> /users add dave pw-d'), 'echo')
+    keys('Enter')
+    await waitFor((t) => t.includes("user 'dave' added"), 'the answer')
+    expect(await h.auth.hasUser('dave')).toBe(true)
+  })
+
+  it('backspace edits the line', async () => {
+    keys('-l', '/users lisx')
+    keys('BSpace')
+    keys('-l', 't')
+    keys('Enter')
+    const text = await waitFor((t) => /^dave\s/m.test(t), 'the user list')
+    expect(text).toContain('> /users list')
+    expect(text).not.toContain('lisx')
+  })
+
+  it('Ctrl-C cancels the line and gives a new prompt', async () => {
+    keys('-l', '/users add never pw')
+    await waitFor((t) => t.includes('/users add never pw'), 'echo')
+    keys('C-c')
+    await waitFor((t) => /\/users add never pw\^C\n> $/m.test(t), '^C and a prompt')
+    expect(await h.auth.hasUser('never')).toBe(false)
+  })
+
+  it('left arrow moves the cursor; inserted text lands in place', async () => {
+    keys('-l', '/users add eve pw')
+    keys('Left', 'Left')
+    keys('-l', 'XY')
+    keys('Enter')
+    await waitFor((t) => t.includes("user 'eve' added"), 'the answer')
+    expect(await h.auth.verifyPassword('eve', 'XYpw')).toBeDefined()
+  })
+
+  it('up arrow recalls history', async () => {
+    const before = count(screen(), /^USER\s+CREATED/gm)
+    keys('Up', 'Up')
+    await waitFor((t) => /^> \/users list$/.test((t.trimEnd().split('\n').pop() ?? '').trimEnd()), 'the recalled line')
+    keys('Enter')
+    await waitFor((t) => count(t, /^USER\s+CREATED/gm) === before + 1, 'a second listing')
+  })
+
+  it('strips control characters and refuses over-long lines, and keeps going', async () => {
+    keys('-l', 'x'.repeat(9000))
+    keys('Enter')
+    await waitFor((t) => t.includes('line too long (over 8192 bytes); ignored'), 'the refusal')
+    keys('-l', '/users grants dave')
+    keys('C-g', 'C-b', 'Enter')
+    await waitFor((t) => t.includes("no grants for 'dave'"), 'the next command')
+  })
+
+  it('Ctrl-D on an empty line leaves', async () => {
+    keys('C-d')
+    const until = Date.now() + 10_000
+    let alive = true
+    while (alive && Date.now() < until) {
+      try {
+        tmux('has-session', '-t', 'console')
+        await new Promise((r) => setTimeout(r, 50))
+      } catch {
+        alive = false
+      }
+    }
+    expect(alive).toBe(false)
+  })
+})
