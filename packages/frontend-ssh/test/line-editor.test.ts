@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import { LineEditor, type EditorEvent } from '@everlock/frontend-ssh'
+
+function type(editor: LineEditor, text: string): EditorEvent[] {
+  const out: EditorEvent[] = []
+  for (const ch of text) {
+    const ev = editor.key(ch)
+    if (ev) out.push(ev)
+  }
+  return out
+}
+
+describe('LineEditor', () => {
+  it('submits lines on CR, LF or CRLF (once)', () => {
+    const e = new LineEditor({ prompt: '> ', maxLine: 100 })
+    const lines = type(e, 'a\rb\nc\r\nd\r\n').filter((ev) => ev.type === 'line').map((ev) => (ev as { line: string }).line)
+    expect(lines).toEqual(['a', 'b', 'c', 'd'])
+  })
+
+  it('drops control characters and unknown escape sequences', () => {
+    const e = new LineEditor({ prompt: '> ', maxLine: 100 })
+    type(e, 'a\x07b\x1b[31mc\x1b[?25ld\x00\x9be')
+    expect(e.line).toBe('abcde')
+  })
+
+  it('marks a line past maxLine as too long', () => {
+    const e = new LineEditor({ prompt: '> ', maxLine: 4 })
+    expect(type(e, 'abcdef\r').pop()?.type).toBe('too-long')
+    expect(type(e, 'ok\r').pop()).toMatchObject({ type: 'line', line: 'ok' })
+  })
+
+  it('keeps history and the unsent draft', () => {
+    const e = new LineEditor({ prompt: '> ', maxLine: 100 })
+    type(e, 'one\rtwo\rdraft')
+    type(e, '\x1b[A')
+    expect(e.line).toBe('two')
+    type(e, '\x1b[A\x1b[A')
+    expect(e.line).toBe('one')
+    type(e, '\x1b[B\x1b[B')
+    expect(e.line).toBe('draft')
+  })
+
+  it('Ctrl-D leaves only on an empty line; Ctrl-U clears', () => {
+    const e = new LineEditor({ prompt: '> ', maxLine: 100 })
+    type(e, 'ab')
+    expect(type(e, '\x04')).toEqual([])
+    type(e, '\x15')
+    expect(e.line).toBe('')
+    expect(type(e, '\x04')).toEqual([{ type: 'eof', output: '\r\n' }])
+  })
+})
