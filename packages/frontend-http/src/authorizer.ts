@@ -57,9 +57,18 @@ export function createAuthorizer(options: AuthorizerOptions): Authorize {
   const clientAddress = options.clientAddress ?? defaultClientAddress
 
   async function identify(req: IncomingMessage, credentials: Credentials): Promise<Identity | undefined> {
-    const identity = await verify(credentials)
-    if (!identity) await throttle.failure(clientAddress(req))
-    return identity
+    const address = clientAddress(req)
+    // Password checks from a penalised address wait their turn; recent successes (cached) never do.
+    const guarded = credentials.kind === 'basic' && !cache.has(credentials.user, credentials.password)
+    const release = guarded ? await throttle.admit(address) : undefined
+    if (guarded && !release) return undefined
+    try {
+      const identity = await verify(credentials)
+      if (!identity) await throttle.failure(address)
+      return identity
+    } finally {
+      release?.()
+    }
   }
 
   async function verify(credentials: Credentials): Promise<Identity | undefined> {

@@ -22,6 +22,8 @@ export interface CredentialCacheOptions {
 export interface CredentialCache {
   /** Like `auth.verifyPassword`, but a recent success is answered from memory. */
   verifyPassword(user: string, password: string): Promise<Identity | undefined>
+  /** Would `verifyPassword` answer from memory (a live entry)? Does not count as a hit. */
+  has(user: string, password: string): boolean
   /** Forget everything (e.g. after restoring users from a backup). */
   clear(): void
   /** Stop listening to auth changes; the cache keeps answering from auth afterwards, uncached. */
@@ -124,6 +126,10 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
         inflight.set(flightKey, pending)
       }
       return pending
+    },
+    has(user, password) {
+      const entry = entries.get(keyOf(user, password))
+      return entry !== undefined && entry.expires > now()
     },
     clear,
     close() {

@@ -10,17 +10,27 @@ export interface LoginThrottleOptions {
   halfLifeMs?: number
   /** Most addresses remembered; the least recently failing are forgotten first (default 10 000). */
   maxAddresses?: number
+  /** Password checks that may queue per penalised address; more are refused unchecked (default 16). */
+  maxQueue?: number
   now?: () => number
 }
 
 /**
  * Slows failed logins per remote address: each failure raises the address's score by one (the score
  * decays with a half-life), and the refusal is answered only after `base * 2^(score-1)` ms, capped.
- * Successful logins are never delayed.
+ * Successful logins are never delayed by a penalty.
+ *
+ * While an address is penalised (score >= 1), its password checks also run one at a time, each holding
+ * the turn until its answer (and penalty) is out, so that parallel guessing is no faster than serial.
  */
 export interface LoginThrottle {
   /** Records a failure from `address` and resolves when its answer may be sent. */
   failure(address: string): Promise<void>
+  /**
+   * Waits for the address's turn to check a password. Resolves to a release function (call it once the
+   * answer is decided), or undefined when too many checks already queue for this address.
+   */
+  admit(address: string): Promise<(() => void) | undefined>
   /** The delay a failure from `address` would get now, without recording one. */
   peek(address: string): number
   readonly size: number
@@ -36,11 +46,14 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
   const max = options.maxDelayMs ?? 4000
   const halfLife = options.halfLifeMs ?? 60_000
   const maxAddresses = options.maxAddresses ?? 10_000
+  const maxQueue = options.maxQueue ?? 16
   const now = options.now ?? Date.now
   if (!(base >= 0) || !(max >= base) || !(halfLife > 0) || !(maxAddresses >= 1)) {
     throw new HttpFrontendError('OPTIONS_INVALID', 'throttle: need 0 <= baseDelayMs <= maxDelayMs, halfLifeMs > 0, maxAddresses >= 1')
   }
   const scores = new Map<string, Score>()
+  // per penalised address: the end of the queue of password checks, and how many are in it
+  const gates = new Map<string, { tail: Promise<void>; queued: number }>()
 
   function decayed(address: string, t: number): number {
     const score = scores.get(address)
@@ -60,6 +73,27 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
       const delay = delayOf(value)
       if (delay > 0) await sleep(delay)
     },
+    async admit(address) {
+      let gate = gates.get(address)
+      if (!gate) {
+        if (decayed(address, now()) < 1) return noop
+        gates.set(address, (gate = { tail: Promise.resolve(), queued: 0 }))
+      }
+      if (gate.queued >= maxQueue) return undefined
+      const current = gate
+      current.queued++
+      const previous = current.tail
+      let release!: () => void
+      current.tail = new Promise<void>((resolve) => (release = resolve))
+      await previous
+      let released = false
+      return () => {
+        if (released) return
+        released = true
+        release()
+        if (--current.queued === 0 && gates.get(address) === current) gates.delete(address)
+      }
+    },
     peek(address) {
       return delayOf(decayed(address, now()) + 1)
     },
@@ -68,3 +102,5 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
     },
   }
 }
+
+const noop = (): void => undefined

@@ -205,4 +205,34 @@ describe('failed-login throttling', () => {
     expect(good.status).toBe(200)
     expect(good.ms).toBeLessThan(first.ms)
   })
+
+  it('makes parallel guessing from a penalised address no faster than serial', async () => {
+    await get(basic('alice', 'wrong-1'))
+    await get(basic('alice', 'wrong-2')) // score ~2: the next failures wait 320, 400, 400 ms (cap)
+    const started = performance.now()
+    const replies = await Promise.all([1, 2, 3].map((i) => get(basic('alice', `parallel-${i}`))))
+    const elapsed = performance.now() - started
+    expect(replies.map((r) => r.status)).toEqual([401, 401, 401])
+    expect(elapsed).toBeGreaterThanOrEqual(1100) // one at a time, not ~400 ms together
+    // and a good login afterwards goes straight through
+    expect((await get(basic('alice', 'alice-pw'))).status).toBe(200)
+  })
+
+  it('refuses checks beyond the queue limit without running the KDF', async () => {
+    const { createLoginThrottle } = await import('@everlock/frontend-http')
+    const throttle = createLoginThrottle({ baseDelayMs: 0, maxDelayMs: 0, maxQueue: 2 })
+    expect(await throttle.admit('10.0.0.1')).toBeTypeOf('function') // not penalised: no queue
+    await throttle.failure('10.0.0.1')
+    const first = await throttle.admit('10.0.0.1')
+    const second = throttle.admit('10.0.0.1') // waits for the first
+    expect(await throttle.admit('10.0.0.1')).toBeUndefined()
+    let secondIn = false
+    void second.then(() => (secondIn = true))
+    await new Promise((r) => setTimeout(r, 20))
+    expect(secondIn).toBe(false)
+    first!()
+    const release = await second
+    expect(secondIn).toBe(true)
+    release!()
+  })
 })
