@@ -54,13 +54,13 @@ export interface Reply {
 
 export function request(
   port: number,
-  opts: { host?: string; path?: string; method?: string; headers?: Record<string, string>; body?: string; agent?: Agent } = {},
+  opts: { address?: string; host?: string; path?: string; method?: string; headers?: Record<string, string>; body?: string; agent?: Agent } = {},
 ): Promise<Reply> {
   const started = performance.now()
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       {
-        host: '127.0.0.1',
+        host: opts.address ?? '127.0.0.1',
         port,
         path: opts.path ?? '/',
         method: opts.method ?? 'GET',

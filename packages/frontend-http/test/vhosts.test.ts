@@ -76,6 +76,15 @@ describe('dispatch', () => {
     expect(unknown.headers['content-type']).toMatch(/^text\/plain/)
   })
 
+  it('listens on IPv6 loopback and matches its bracketed Host', async (ctx) => {
+    frontend = createHttpFrontend({ metrics: { listen: '' } })
+    frontend.vhosts.set('::1', entry('v6'))
+    const listening = await frontend.listen('[::1]:0').catch((err: { cause?: { code?: string } }) => err.cause?.code)
+    if (typeof listening !== 'object') return ctx.skip(`no IPv6 loopback here (${listening})`)
+    const reply = await request(listening.port, { address: '::1', host: `[::1]:${listening.port}` })
+    expect(JSON.parse(reply.body).backend).toBe('v6')
+  })
+
   it('applies set and delete to the next request', async () => {
     const port = await start()
     expect((await request(port, { host: 'live.example' })).status).toBe(404)
