@@ -4,7 +4,7 @@ import type { CredentialCache } from './credential-cache.js'
 import { readCredentials, type Credentials } from './credentials.js'
 import { HttpFrontendError } from './errors.js'
 import type { LoginThrottle } from './throttle.js'
-import type { Authorize, Need } from './types.js'
+import type { Authorize, Logger, Need } from './types.js'
 
 export interface AuthorizerOptions {
   /** Only `verifyToken`, `verifySession` and `can` are used here; passwords go through `cache`. */
@@ -21,6 +21,8 @@ export interface AuthorizerOptions {
   sessionCookie?: string | false
   /** The address failures are counted against (default: the socket's remote address). */
   clientAddress?: (req: IncomingMessage) => string
+  /** Failed logins are reported with `warn` (address, scheme and user name; never a secret). */
+  log?: Logger
 }
 
 export const ANON_IDENTITY: Identity = Object.freeze({ user: ANON, via: 'anon' })
@@ -64,7 +66,14 @@ export function createAuthorizer(options: AuthorizerOptions): Authorize {
     if (guarded && !release) return undefined
     try {
       const identity = await verify(credentials)
-      if (!identity) await throttle.failure(address)
+      if (!identity) {
+        options.log?.warn?.('login failed', {
+          address,
+          scheme: credentials.kind,
+          user: credentials.kind === 'basic' ? credentials.user.slice(0, 64) : undefined,
+        })
+        await throttle.failure(address)
+      }
       return identity
     } finally {
       release?.()

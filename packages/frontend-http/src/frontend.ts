@@ -86,6 +86,7 @@ export function createHttpFrontend(options: HttpFrontendOptions = {}): HttpFront
         throttle,
         sessionCookie: options.sessionCookie,
         clientAddress,
+        log,
       })
       authorizers.set(accessPath, authorize)
     }

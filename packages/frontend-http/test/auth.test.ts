@@ -7,6 +7,7 @@ let sys: System
 let frontend: HttpFrontend
 let port: number
 let aliceToken: { id: string; secret: string }
+let warnings: Array<Record<string, unknown> | undefined>
 
 beforeEach(async () => {
   sys = await openSystem()
@@ -18,7 +19,8 @@ beforeEach(async () => {
   const created = await auth.createToken('alice', { label: 'ci' }, admin)
   aliceToken = { id: created.info.id, secret: created.secret }
   // small delays so the throttle shows without slowing the suite
-  frontend = createHttpFrontend({ auth, metrics: { listen: '' }, realm: 'Everlock test', throttle: { baseDelayMs: 80, maxDelayMs: 400 } })
+  warnings = []
+  frontend = createHttpFrontend({ auth, metrics: { listen: '' }, log: { warn: (_msg, fields) => warnings.push(fields) }, realm: 'Everlock test', throttle: { baseDelayMs: 80, maxDelayMs: 400 } })
   frontend.vhosts.set('localhost', {
     backend: 'test',
     instance: 'default',
@@ -200,6 +202,9 @@ describe('failed-login throttling', () => {
     expect(second.ms).toBeGreaterThanOrEqual(155)
     expect(third.ms).toBeGreaterThanOrEqual(315)
     expect(second.ms).toBeGreaterThan(first.ms)
+    // failures are logged with who and where from, never the password
+    expect(warnings[0]).toEqual({ address: '127.0.0.1', scheme: 'basic', user: 'alice' })
+    expect(JSON.stringify(warnings)).not.toContain('wrong-')
     expect(frontend.throttle.peek('127.0.0.1')).toBeGreaterThanOrEqual(400)
     const good = await get(basic('alice', 'alice-pw'))
     expect(good.status).toBe(200)
