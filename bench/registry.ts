@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { commitsPerPush } from './lib/commits.js'
+import { commitCount } from './lib/commits.js'
 import { REPO_ROOT, startDistribution, startEverlock, type RunningServer } from './lib/servers.js'
 import { markdown, rows, type Samples } from './lib/table.js'
 import { blobRound, makeBlobs, metrics, requestRound, skopeoRound, type BenchOptions } from './lib/workloads.js'
@@ -62,8 +62,11 @@ try {
     blobs.clear()
     for (const server of order) await requestRound(server, round, opts, record(server.name))
     for (const server of order) {
-      const repo = await skopeoRound(server, round, opts, record(server.name))
-      if (server.name === 'everlock') record(server.name)('commits-per-push', await commitsPerPush(server, repo))
+      // the skopeo round pushes one image (and pulls it, which commits nothing): its commits are the delta
+      const sshPort = server.name === 'everlock' ? (server as { sshPort?: number }).sshPort : undefined
+      const before = await commitCount(sshPort, 'bench')
+      await skopeoRound(server, round, opts, record(server.name))
+      if (sshPort !== undefined) record(server.name)('commits-per-push', (await commitCount(sshPort, 'bench')) - before)
     }
   }
 } finally {

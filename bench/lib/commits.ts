@@ -1,32 +1,26 @@
-// Store commits made by one image push, read from the store's log through the admin console
-// (`/store log <store>` over the real OpenSSH client).
+// Store commits, read from the store's log through the admin console (`/store log <store> <limit>` over the
+// real OpenSSH client). Each commit is one line: `<12 hex id> <time> <author> <message>`.
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { PASSWORD, USER, type RunningServer } from './servers.js'
+import { PASSWORD, USER } from './servers.js'
 
 const run = promisify(execFile)
 
-export async function storeLog(sshPort: number, store: string): Promise<string> {
+export async function storeLog(sshPort: number, store: string): Promise<string[]> {
   // prettier-ignore
   const { stdout } = await run('sshpass', ['-p', PASSWORD, 'ssh', '-p', String(sshPort),
     '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
-    '-o', 'PubkeyAuthentication=no', `${USER}@127.0.0.1`, `/store log ${store}`], { timeout: 30_000, maxBuffer: 64 << 20 })
-  return stdout
+    '-o', 'PubkeyAuthentication=no', `${USER}@127.0.0.1`, `/store log ${store} 999999999`], { timeout: 60_000, maxBuffer: 256 << 20 })
+  return stdout.split('\n').filter((line) => /^[0-9a-f]{12} /.test(line))
 }
 
-/** Log lines that name the repository (commit messages say which repository and tag were pushed). */
-export async function commitsMentioning(server: RunningServer & { sshPort?: number }, store: string, repo: string): Promise<number> {
-  if (server.sshPort === undefined) return Number.NaN
-  const log = await storeLog(server.sshPort, store)
-  return log.split('\n').filter((line) => line.includes(repo)).length
-}
-
-/** Commits the image push to `repo` made: the store log's entries naming that repository. */
-export async function commitsPerPush(server: RunningServer & { sshPort?: number }, repo: string): Promise<number> {
+/** The number of commits in the store, or NaN (with a note on stderr) when the log cannot be read. */
+export async function commitCount(sshPort: number | undefined, store: string): Promise<number> {
+  if (sshPort === undefined) return Number.NaN
   try {
-    return await commitsMentioning(server, 'bench', repo)
+    return (await storeLog(sshPort, store)).length
   } catch (err) {
-    process.stderr.write(`commits per push: ${(err as Error).message}\n`)
+    process.stderr.write(`store log: ${(err as Error).message}\n`)
     return Number.NaN
   }
 }

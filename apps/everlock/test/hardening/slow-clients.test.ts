@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeImage, pushImage, send, sha256, uploadPath, withDigest } from './helpers/oci.js'
 import { Everlock, skipReason } from './helpers/serve.js'
 
-/** How long the server may keep a connection that sends nothing / trickles (Node's defaults are 60 s / 300 s). */
-const CUT_OFF_MS = Number(process.env.EVERLOCK_SLOW_CLIENT_BOUND_MS ?? 75_000)
+/** How long the server may keep a connection that sends nothing / trickles (frontend-http: headers 30 s). */
+const CUT_OFF_MS = Number(process.env.EVERLOCK_SLOW_CLIENT_BOUND_MS ?? 45_000)
 
 function open(port: number): Promise<{ socket: Socket; closed: Promise<number> }> {
   return new Promise((resolve, reject) => {
