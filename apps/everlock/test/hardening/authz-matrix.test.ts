@@ -24,6 +24,13 @@ interface Principal {
 }
 
 const PASSWORD = 'matrix-pass-1'
+// Failed logins are slowed per source address (up to 4 s each): bad credentials come from a fresh
+// loopback address each time, so every refusal is a first failure and the matrix stays fast.
+let lastAddress = 0
+const freshAddress = () => {
+  lastAddress++
+  return `127.0.${1 + (lastAddress >> 8)}.${lastAddress & 255 || 1}`
+}
 let tokens: { valid?: string; revoked?: string } = {}
 
 // anon holds reader on `second` (public pull), nothing on `default`. Grants to anon apply to every user
@@ -77,7 +84,7 @@ describe.skipIf(skipReason)('authorization matrix', () => {
       it(`${instance} × ${principal.name}`, async () => {
         const host = INSTANCES[instance]
         const admin = ev.target(ev.admin.auth, host)
-        const actor: Target = ev.target(principal.auth(), host)
+        const actor: Target = { ...ev.target(principal.auth(), host), from: principal.badCredentials ? freshAddress : undefined }
         const wrong: string[] = []
         for (const endpoint of ENDPOINTS) {
           const verdict = allowed(principal.roles[instance], endpoint.need)

@@ -13,13 +13,15 @@ export interface CallOptions {
   readonly body?: Buffer | string
   readonly agent?: Agent
   readonly timeoutMs?: number
+  /** Source address (any 127.x.y.z works on loopback): failed logins are throttled per address. */
+  readonly localAddress?: string
 }
 
 export function call(base: string, method: string, path: string, opts: CallOptions = {}): Promise<Reply> {
   const url = new URL(base)
   return new Promise<Reply>((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, method, path, headers: opts.headers, agent: opts.agent ?? false, timeout: opts.timeoutMs ?? 30_000 },
+      { host: url.hostname, port: url.port, method, path, headers: opts.headers, agent: opts.agent ?? false, timeout: opts.timeoutMs ?? 30_000, localAddress: opts.localAddress },
       (res) => {
         const parts: Buffer[] = []
         res.on('data', (c: Buffer) => parts.push(c))

@@ -13,6 +13,8 @@ export interface Target {
   readonly base: string
   readonly host: string
   readonly auth?: string
+  /** Source address per request (see call()); a function gives each request its own. */
+  readonly from?: () => string
 }
 
 export function basic(user: string, password: string): string {
@@ -23,7 +25,7 @@ export function send(t: Target, method: string, path: string, opts: { headers?: 
   const headers: Record<string, string | number> = { host: t.host, ...opts.headers }
   if (t.auth) headers.authorization = t.auth
   if (opts.body !== undefined && headers['content-length'] === undefined) headers['content-length'] = Buffer.byteLength(opts.body)
-  return call(t.base, method, path, { headers, body: opts.body, timeoutMs: opts.timeoutMs })
+  return call(t.base, method, path, { headers, body: opts.body, timeoutMs: opts.timeoutMs, localAddress: t.from?.() })
 }
 
 export function uploadPath(reply: Reply): string {
