@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { HttpFrontendError } from './errors.js'
 
@@ -16,7 +17,7 @@ export interface LoginThrottleOptions {
 }
 
 /**
- * Slows failed logins per remote address: each failure raises the address's score by one (the score
+ * Slows failed logins per remote address (IPv6 per /64, the block one host usually holds): each failure raises the address's score by one (the score
  * decays with a half-life), and the refusal is answered only after `base * 2^(score-1)` ms, capped.
  * Successful logins are never delayed by a penalty.
  *
@@ -64,7 +65,8 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
   const delayOf = (value: number): number => (value <= 0 ? 0 : Math.min(max, base * Math.pow(2, value - 1)))
 
   return {
-    async failure(address) {
+    async failure(remote) {
+      const address = addressKey(remote)
       const t = now()
       const value = decayed(address, t) + 1
       scores.delete(address) // most recent at the end
@@ -73,7 +75,8 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
       const delay = delayOf(value)
       if (delay > 0) await sleep(delay)
     },
-    async admit(address) {
+    async admit(remote) {
+      const address = addressKey(remote)
       let gate = gates.get(address)
       if (!gate) {
         if (decayed(address, now()) < 1) return noop
@@ -94,7 +97,8 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
         if (--current.queued === 0 && gates.get(address) === current) gates.delete(address)
       }
     },
-    peek(address) {
+    peek(remote) {
+      const address = addressKey(remote)
       return delayOf(decayed(address, now()) + 1)
     },
     get size() {
@@ -104,3 +108,15 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
 }
 
 const noop = (): void => undefined
+
+/** IPv4 as it is; IPv6 reduced to its /64 prefix. */
+export function addressKey(address: string): string {
+  if (!isIPv6(address)) return address
+  const [head = '', tail] = address.split('::')
+  const left = head ? head.split(':') : []
+  const right = tail === undefined ? [] : tail ? tail.split(':') : []
+  // an embedded IPv4 tail (::ffff:1.2.3.4) counts as two groups
+  const groups = right.flatMap((g) => (g.includes('.') ? ['0', '0'] : [g]))
+  const full = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - groups.length).fill('0'), ...groups]
+  return full.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':') + '::/64'
+}

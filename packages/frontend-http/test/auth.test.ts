@@ -241,3 +241,17 @@ describe('failed-login throttling', () => {
     release!()
   })
 })
+
+describe('throttle keys', () => {
+  it('counts IPv6 failures per /64 and IPv4 per address', async () => {
+    const { createLoginThrottle } = await import('@everlock/frontend-http')
+    const throttle = createLoginThrottle({ baseDelayMs: 10, maxDelayMs: 1000 })
+    await throttle.failure('2001:db8:1:2::1')
+    expect(throttle.peek('2001:0db8:0001:0002:ffff::9')).toBeGreaterThan(19) // same /64: a second failure
+    expect(throttle.peek('2001:db8:1:3::1')).toBeLessThan(11) // another /64: a first one
+    await throttle.failure('10.0.0.1')
+    expect(throttle.peek('10.0.0.1')).toBeGreaterThan(19)
+    expect(throttle.peek('10.0.0.2')).toBeLessThan(11)
+    expect(throttle.size).toBe(2)
+  })
+})
