@@ -1,0 +1,39 @@
+import type { IncomingMessage } from 'node:http'
+import type { Store } from '@everlock/versioned-storage'
+
+export type Role = 'reader' | 'writer' | 'owner'
+
+/** What a request needs: a role on a path relative to the registry instance ('' = the whole instance, or a repository name). */
+export interface Need {
+  readonly path: string
+  readonly role: Role
+}
+
+export type AuthorizeResult =
+  | { readonly ok: true; readonly identity: { readonly user: string } }
+  | { readonly ok: false; readonly status: 401 | 403; readonly challenge?: string }
+
+/** Decides whether a request may do what it needs; the identity it returns authors the commits the request makes. */
+export type Authorize = (req: IncomingMessage, need: Need) => Promise<AuthorizeResult>
+
+/** The parts of an Everlock store the registry uses. */
+export type RegistryStore = Pick<Store, 'putBlob' | 'getBlob' | 'statBlob' | 'get' | 'list' | 'commit' | 'state' | 'uploads'>
+
+export interface OciRegistryOptions {
+  readonly store: RegistryStore
+  /** Without it every request is allowed as user `anonymous` (for embedders that authenticate elsewhere). */
+  readonly authorize?: Authorize
+  /** Upload sessions untouched for this long are cancelled (default 24 h). */
+  readonly uploadTtlMs?: number
+  /** Largest manifest accepted (default 4 MiB). */
+  readonly maxManifestBytes?: number
+  /** Errors that are the server's fault (5xx) are reported here. */
+  readonly log?: (message: string, error?: unknown) => void
+}
+
+export type RequestListener = (req: IncomingMessage, res: import('node:http').ServerResponse) => void
+
+export interface OciRegistry extends RequestListener {
+  /** Stop background timers (upload expiry). */
+  close(): void
+}
