@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { roleForMethod } from '@everlock/auth-grants'
+import { goOn } from './expect-continue.js'
 import type { HttpMetrics } from './http-metrics.js'
 import { plainText, renderPlainError } from './render-error.js'
 import type { Authorize, Logger, RequestListener, VhostEntry } from './types.js'
@@ -53,6 +54,7 @@ export function createDispatch(ctx: DispatchContext) {
 
 function invoke(ctx: DispatchContext, entry: VhostEntry, req: IncomingMessage, res: ServerResponse): void {
   const handler: RequestListener = entry.handler
+  goOn(req, res)
   try {
     const result = handler(req, res)
     if (result && typeof result.then === 'function') result.then(undefined, (err: unknown) => failed(ctx, entry, res, err))

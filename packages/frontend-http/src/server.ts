@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { HttpFrontendError } from './errors.js'
+import { holdContinue } from './expect-continue.js'
 import type { ListenAddress } from './listen-address.js'
 
 /** Limits for slow or stuck clients. */
@@ -31,6 +32,11 @@ export function startServer(
     },
     listener,
   )
+  // Expect: 100-continue is answered by the dispatcher once the request passed the edge's checks.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    holdContinue(req)
+    listener(req, res)
+  })
   server.setTimeout(timeouts.idleMs ?? 120_000, (socket) => socket.destroy())
   return new Promise((resolve, reject) => {
     const onError = (cause: Error): void =>

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { connect } from 'node:net'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createHttpFrontend, renderOciError, type Authorize, type HttpFrontend } from '@everlock/frontend-http'
 import { admin, basic, echoBackend, openSystem, request, type System } from './helpers.js'
@@ -104,6 +105,32 @@ describe('default method → role check', () => {
     expect((await get({ cookie: `other=1; everlock_session=${session.secret}` })).status).toBe(200)
     await sys.auth.endSession(session.secret)
     expect((await get({ cookie: `everlock_session=${session.secret}` })).status).toBe(401)
+  })
+})
+
+describe('Expect: 100-continue', () => {
+  /** Sends headers only, waits for the first answer, sends the body if told to continue. */
+  async function upload(headers: Record<string, string>): Promise<string> {
+    const socket = connect(port, '127.0.0.1')
+    let text = ''
+    const head = Object.entries({ host: 'localhost', 'content-length': '5', expect: '100-continue', connection: 'close', ...headers })
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('')
+    socket.write(`PUT /v2/x HTTP/1.1\r\n${head}\r\n`)
+    socket.on('data', (c: Buffer) => {
+      text += c.toString()
+      if (text.startsWith('HTTP/1.1 100 Continue\r\n\r\n') && !socket.writableEnded) socket.end('hello')
+    })
+    await new Promise((resolve) => socket.on('close', resolve))
+    return text
+  }
+
+  it('refuses before the body is sent, and asks for it once the check passed', async () => {
+    const refused = await upload({})
+    expect(refused).toMatch(/^HTTP\/1\.1 401 /)
+    const allowed = await upload(basic('alice', 'alice-pw'))
+    expect(allowed).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /)
+    expect(allowed).toContain('"body":"hello"')
   })
 })
 
