@@ -70,7 +70,7 @@ export function createAuthorizer(options: AuthorizerOptions): Authorize {
         options.log?.warn?.('login failed', {
           address,
           scheme: credentials.kind,
-          user: credentials.kind === 'basic' ? credentials.user.slice(0, 64) : undefined,
+          user: credentials.kind === 'basic' ? printable(credentials.user) : undefined,
         })
         await throttle.failure(address)
       }
@@ -128,4 +128,9 @@ function checkNeedPath(path: string): string {
 /** `Basic realm="…"`, quoting the realm as RFC 7235 asks. */
 export function basicChallenge(realm: string): string {
   return `Basic realm="${realm.replace(/[\\"]/g, (c) => '\\' + c).replace(/[\r\n]/g, ' ')}"`
+}
+
+/** A user name fit for a log line: at most 64 characters, control characters replaced. */
+function printable(text: string): string {
+  return text.slice(0, 64).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
 }

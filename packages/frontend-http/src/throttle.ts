@@ -21,7 +21,7 @@ export interface LoginThrottleOptions {
  * decays with a half-life), and the refusal is answered only after `base * 2^(score-1)` ms, capped.
  * Successful logins are never delayed by a penalty.
  *
- * While an address is penalised (score >= 1), its password checks also run one at a time, each holding
+ * While an address is penalised (score >= 0.5: a failure within the last half-life), its password checks also run one at a time, each holding
  * the turn until its answer (and penalty) is out, so that parallel guessing is no faster than serial.
  */
 export interface LoginThrottle {
@@ -79,7 +79,7 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
       const address = addressKey(remote)
       let gate = gates.get(address)
       if (!gate) {
-        if (decayed(address, now()) < 1) return noop
+        if (decayed(address, now()) < 0.5) return noop
         gates.set(address, (gate = { tail: Promise.resolve(), queued: 0 }))
       }
       if (gate.queued >= maxQueue) return undefined
