@@ -1,1 +1,9 @@
-export {}
+export { serve, type ServeOptions, type Running } from './serve.js'
+export { main } from './main.js'
+export { parseServeArgs, USAGE, type Parsed } from './args.js'
+export { loadOciConfig, parseOciConfig, type OciInstanceConfig } from './config/oci-config.js'
+export { renderOciConfig, writeOciConfig } from './config/write.js'
+export { createOciInstances, type OciInstances, type OciInstancesOptions } from './oci-instances.js'
+export { EverlockError, isEverlockError, formatProblem, type EverlockErrorCode, type ConfigProblem } from './errors.js'
+export { consoleLog, silentLog, type Log } from './log.js'
+export { normaliseVhost, defaultStoreFor } from './names.js'

@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util'
+import { resolve } from 'node:path'
+import { EverlockError } from './errors.js'
+import { isRegistryStoreName, normaliseVhost, STORE_NAME_EXPECTED, VHOST_EXPECTED } from './names.js'
+import type { ServeOptions } from './serve.js'
+
+export const USAGE = `usage: everlock serve [options]
+
+  --data-dir <dir>                      stores, SSH host key (default ./data)
+  --config-dir <dir>                    config/*.toml (default ./config)
+  --frontend-http                       enable the HTTP frontend
+  --frontend-http-listen-http <addr>    HTTP listen address (default 127.0.0.1:8080)
+  --metrics-listen <addr>               Prometheus /metrics listener (default 127.0.0.1:9464, '' disables)
+  --backend-oci-http                    serve the OCI registries of config/oci-http.toml
+  --backend-oci-http-vhost <host>       bootstrap instance 'default' on this vhost (if not configured yet)
+  --backend-oci-http-store <store>      its store (default everlock-oci-local)
+  --backend-admin-ssh                   enable the SSH admin console
+  --frontend-ssh-listen <addr>          SSH listen address (default 127.0.0.1:2222)
+  --admin-user <name>                   bootstrap admin (Owner on */*/*), created if missing
+  --admin-password <password>           its password (or EVERLOCK_ADMIN_PASSWORD)
+  -h, --help                            this text
+`
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  'data-dir': { type: 'string' },
+  'config-dir': { type: 'string' },
+  'frontend-http': { type: 'boolean' },
+  'frontend-http-listen-http': { type: 'string' },
+  'metrics-listen': { type: 'string' },
+  'backend-oci-http': { type: 'boolean' },
+  'backend-oci-http-vhost': { type: 'string' },
+  'backend-oci-http-store': { type: 'string' },
+  'backend-admin-ssh': { type: 'boolean' },
+  'frontend-ssh-listen': { type: 'string' },
+  'admin-user': { type: 'string' },
+  'admin-password': { type: 'string' },
+} as const
+
+export type Parsed = { help: true } | { help: false; options: ServeOptions }
+
+/** `serve …` arguments (without the node and script paths) → options. Throws USAGE. */
+export function parseServeArgs(argv: readonly string[], env: Record<string, string | undefined> = {}, cwd = process.cwd()): Parsed {
+  const [command, ...rest] = argv
+  if (command === '--help' || command === '-h' || command === 'help') return { help: true }
+  if (command !== 'serve') throw new EverlockError('USAGE', command === undefined ? 'missing command: everlock serve …' : `unknown command '${command.slice(0, 40)}'`)
+  let values: ReturnType<typeof parse>
+  try {
+    values = parse(rest)
+  } catch (err) {
+    throw new EverlockError('USAGE', (err as Error).message.split('\n')[0]!, { cause: err })
+  }
+  if (values.help) return { help: true }
+
+  const problems: string[] = []
+  const vhost = values['backend-oci-http-vhost']
+  const store = values['backend-oci-http-store'] ?? 'everlock-oci-local'
+  const oci = Boolean(values['backend-oci-http'])
+  if (vhost !== undefined && !normaliseVhost(vhost)) problems.push(`--backend-oci-http-vhost: expected ${VHOST_EXPECTED}`)
+  if (!isRegistryStoreName(store)) problems.push(`--backend-oci-http-store: expected ${STORE_NAME_EXPECTED}`)
+  if (!oci && (vhost !== undefined || values['backend-oci-http-store'] !== undefined)) problems.push('--backend-oci-http-vhost/-store need --backend-oci-http')
+  if (oci && !values['frontend-http']) problems.push('--backend-oci-http needs --frontend-http')
+  const password = values['admin-password'] ?? env['EVERLOCK_ADMIN_PASSWORD']
+  const user = values['admin-user']
+  if (user !== undefined && !password) problems.push('--admin-user needs --admin-password (or EVERLOCK_ADMIN_PASSWORD)')
+  if (user === undefined && values['admin-password'] !== undefined) problems.push('--admin-password needs --admin-user')
+  if (problems.length > 0) throw new EverlockError('USAGE', problems.join('; '))
+
+  const options: ServeOptions = {
+    dataDir: resolve(cwd, values['data-dir'] ?? 'data'),
+    configDir: resolve(cwd, values['config-dir'] ?? 'config'),
+    metricsListen: values['metrics-listen'] ?? '127.0.0.1:9464',
+    ...(values['frontend-http'] ? { http: { listen: values['frontend-http-listen-http'] ?? '127.0.0.1:8080' } } : {}),
+    ...(values['backend-admin-ssh'] ? { ssh: { listen: values['frontend-ssh-listen'] ?? '127.0.0.1:2222' } } : {}),
+    ...(oci ? { oci: { ...(vhost !== undefined ? { bootstrap: { vhost: normaliseVhost(vhost)!, store } } : {}) } } : {}),
+    ...(user !== undefined && password ? { admin: { user, password } } : {}),
+  }
+  return { help: false, options }
+}
+
+function parse(args: string[]) {
+  return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values
+}

@@ -1,0 +1,68 @@
+import { parseServeArgs, USAGE } from './args.js'
+import { formatProblem, isEverlockError } from './errors.js'
+import { consoleLog } from './log.js'
+import { serve } from './serve.js'
+
+/**
+ * The CLI: parse, serve until SIGTERM/SIGINT, shut down cleanly. Returns the exit code
+ * (0 done, 1 could not start, 2 bad command line). The only place errors become exit codes.
+ */
+export async function main(argv: readonly string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+  const log = consoleLog()
+  let parsed: ReturnType<typeof parseServeArgs>
+  try {
+    parsed = parseServeArgs(argv, env)
+  } catch (err) {
+    if (!isEverlockError(err, 'USAGE')) throw err
+    process.stderr.write(`everlock: ${err.message}\nRun 'everlock serve --help' for the options.\n`)
+    return 2
+  }
+  if (parsed.help) {
+    process.stdout.write(USAGE)
+    return 0
+  }
+
+  let running: Awaited<ReturnType<typeof serve>>
+  try {
+    running = await serve({ ...parsed.options, log })
+  } catch (err) {
+    process.stderr.write(startFailure(err))
+    return 1
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        log.warn(`${signal} again: exiting without waiting`)
+        resolve(130)
+        return
+      }
+      stopping = true
+      log.info(`${signal}: shutting down (finishing in-flight requests)`)
+      running.close().then(
+        () => {
+          log.info('stopped')
+          resolve(0)
+        },
+        (err: unknown) => {
+          log.error('shutdown failed', { error: err instanceof Error ? err.message : String(err) })
+          resolve(1)
+        },
+      )
+    }
+    process.on('SIGTERM', stop)
+    process.on('SIGINT', stop)
+  })
+}
+
+/** What to print when start-up fails: every config problem, or one line — never a stack trace. */
+function startFailure(err: unknown): string {
+  if (isEverlockError(err, 'CONFIG_INVALID')) {
+    return `everlock: invalid configuration (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}):\n` + err.problems.map((p) => `  ${formatProblem(p)}\n`).join('')
+  }
+  const e = err as { message?: unknown; code?: unknown; cause?: { message?: unknown } }
+  const code = typeof e?.code === 'string' ? ` [${e.code}]` : ''
+  const cause = typeof e?.cause?.message === 'string' ? `: ${e.cause.message}` : ''
+  return `everlock: cannot start${code}: ${String(e?.message ?? err)}${cause}\n`
+}

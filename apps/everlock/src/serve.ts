@@ -1,0 +1,134 @@
+import { join } from 'node:path'
+import { createAuth, type Auth } from '@everlock/auth-grants'
+import { createAdminInterpreter } from '@everlock/backend-admin'
+import { createHttpFrontend, type HttpFrontend } from '@everlock/frontend-http'
+import { createSshServer, type SshServer } from '@everlock/frontend-ssh'
+import { openStores, type Stores } from '@everlock/versioned-storage'
+import { ociInstancesToServe } from './bootstrap-oci.js'
+import { EverlockError } from './errors.js'
+import { consoleLog, type Log } from './log.js'
+import { createOciInstances, type OciInstances } from './oci-instances.js'
+import { SYSTEM_STORE } from './names.js'
+
+export interface ServeOptions {
+  /** Stores and the SSH host key. */
+  readonly dataDir: string
+  /** `oci-http.toml` lives here. */
+  readonly configDir: string
+  /** Prometheus listener of the HTTP frontend; '' disables it. */
+  readonly metricsListen: string
+  /** The HTTP frontend, when enabled. */
+  readonly http?: { readonly listen: string }
+  /** The SSH admin console, when enabled. */
+  readonly ssh?: { readonly listen: string }
+  /** Serve OCI registries (needs `http`); `bootstrap` creates the instance `default` if it is not configured. */
+  readonly oci?: { readonly bootstrap?: { readonly vhost: string; readonly store: string } }
+  /** Created with Owner on `*\/*\/*` if no such user exists; an existing user is left alone. */
+  readonly admin?: { readonly user: string; readonly password: string }
+  readonly log?: Log
+  /** scrypt cost for new password hashes (tests lower it). */
+  readonly kdf?: { readonly N?: number }
+}
+
+export interface Running {
+  readonly httpPort?: number
+  readonly metricsPort?: number
+  readonly sshPort?: number
+  readonly sshFingerprint?: string
+  readonly auth: Auth
+  readonly oci?: OciInstances
+  /** Stop accepting, finish in-flight requests, close SSH sessions and the stores. Idempotent. */
+  close(): Promise<void>
+}
+
+const hostPort = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`)
+
+/** `everlock serve`: stores, auth, registries, HTTP and SSH frontends, composed from options. */
+export async function serve(options: ServeOptions): Promise<Running> {
+  const log = options.log ?? consoleLog()
+  if (options.oci && !options.http) throw new EverlockError('USAGE', 'the OCI backend needs the HTTP frontend')
+  // A bad config file fails before anything is opened.
+  const oci = options.oci ? await ociInstancesToServe(options.configDir, options.oci.bootstrap, log) : undefined
+
+  const stores = await openStores({ dir: options.dataDir })
+  let frontend: HttpFrontend | undefined
+  let instances: OciInstances | undefined
+  let ssh: SshServer | undefined
+  let closing: Promise<void> | undefined
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await Promise.allSettled([frontend?.close(), ssh?.close()])
+      instances?.close()
+      await stores.close()
+    })())
+
+  try {
+    const auth = await createAuth({ store: await stores.open(SYSTEM_STORE), ...(options.kdf ? { kdf: options.kdf } : {}) })
+    if (options.admin) {
+      const { created } = await auth.bootstrapAdmin(options.admin.user, options.admin.password)
+      log.info(created ? `admin user ${options.admin.user} created with owner on */*/*` : `admin user ${options.admin.user} exists; left as it is`)
+    }
+    if (options.ssh && !(await anyAdmin(auth))) {
+      throw new EverlockError('ADMIN_REQUIRED', 'no user can administer this data directory: start once with --admin-user <name> --admin-password <password> to create one, or leave out --backend-admin-ssh')
+    }
+
+    let httpPort: number | undefined
+    let metricsPort: number | undefined
+    if (options.http) {
+      frontend = createHttpFrontend({ auth, metrics: { listen: options.metricsListen }, log })
+      if (oci) {
+        instances = createOciInstances({ stores, frontend, configFile: oci.file, log })
+        await instances.start(oci.instances)
+      }
+      const bound = await frontend.listen(options.http.listen)
+      httpPort = bound.port
+      metricsPort = bound.metricsPort
+      const host = options.http.listen.slice(0, options.http.listen.lastIndexOf(':')).replace(/^\[|\]$/g, '')
+      log.info(`http listening on ${hostPort(host, httpPort)}`)
+      if (metricsPort !== undefined) {
+        const mHost = options.metricsListen.slice(0, options.metricsListen.lastIndexOf(':')).replace(/^\[|\]$/g, '')
+        log.info(`metrics listening on ${hostPort(mHost, metricsPort)}`)
+      }
+    }
+
+    let sshPort: number | undefined
+    if (options.ssh) {
+      const interpreter = createAdminInterpreter({
+        auth,
+        stores,
+        instances: instances ? { oci: instances } : {},
+        log: (message, err) => log.error(message, { error: err instanceof Error ? err.message : String(err) }),
+      })
+      ssh = await createSshServer({
+        hostKeyPath: join(options.dataDir, 'ssh_host_ed25519_key'),
+        auth,
+        interpreter,
+        log: (message, fields) => log.info(message, fields),
+      })
+      const bound = await ssh.listen(options.ssh.listen)
+      sshPort = bound.port
+      log.info(`ssh listening on ${hostPort(bound.host, sshPort)}`, { fingerprint: ssh.fingerprint })
+    }
+
+    return {
+      auth,
+      close,
+      ...(httpPort !== undefined ? { httpPort } : {}),
+      ...(metricsPort !== undefined ? { metricsPort } : {}),
+      ...(sshPort !== undefined ? { sshPort } : {}),
+      ...(ssh ? { sshFingerprint: ssh.fingerprint } : {}),
+      ...(instances ? { oci: instances } : {}),
+    }
+  } catch (err) {
+    await close().catch(() => undefined)
+    throw err
+  }
+}
+
+/** Does any user hold Owner on everything (and so can run the console's changing commands)? */
+async function anyAdmin(auth: Auth): Promise<boolean> {
+  for (const user of await auth.listUsers()) {
+    if (!user.builtin && (await auth.can(user.name, '*/*/*', 'owner'))) return true
+  }
+  return false
+}
