@@ -1,20 +1,24 @@
 import type { Level } from 'level'
 import type { SideState } from './types'
-import { END, sideKey } from './keys'
+import { END, lowerBound, sideKey } from './keys'
+
+/** Wrappers that reject with STORE_CLOSED once the store is closed. */
+export interface Guards {
+  guard<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R>
+  guardIter<A extends unknown[], T>(fn: (...args: A) => AsyncIterable<T>): (...args: A) => AsyncIterable<T>
+}
 
 /** Durable, unversioned key/value state kept beside a store's tree, in the same LevelDB. */
-export function createSideState(db: Level<string, string>): SideState {
+export function createSideState(db: Level<string, string>, { guard, guardIter }: Guards): SideState {
   return {
-    async get(key) {
-      return db.get(sideKey(key))
-    },
-    async put(key, value) {
+    get: guard(async (key: string) => db.get(sideKey(key))),
+    put: guard(async (key: string, value: string) => {
       await db.put(sideKey(key), value, { sync: true })
-    },
-    async del(key) {
+    }),
+    del: guard(async (key: string) => {
       await db.del(sideKey(key), { sync: true })
-    },
-    async batch(ops) {
+    }),
+    batch: guard(async (ops: ReadonlyArray<{ key: string; value?: string }>) => {
       await db.batch(
         ops.map((op) =>
           op.value === undefined
@@ -23,15 +27,14 @@ export function createSideState(db: Level<string, string>): SideState {
         ),
         { sync: true },
       )
-    },
-    async *entries(prefix, opts = {}) {
-      const lower = opts.after !== undefined && opts.after >= prefix ? { gt: sideKey(opts.after) } : { gte: sideKey(prefix) }
-      const it = db.iterator({ ...lower, lt: sideKey(prefix) + END, limit: opts.limit ?? -1 })
+    }),
+    entries: guardIter(async function* (prefix: string, opts: { after?: string; limit?: number } = {}) {
+      const it = db.iterator({ ...lowerBound('s!', prefix, opts.after), lt: sideKey(prefix) + END, limit: opts.limit ?? -1 })
       try {
         for await (const [key, value] of it) yield [key.slice(2), value] as [string, string]
       } finally {
         await it.close()
       }
-    },
+    }),
   }
 }

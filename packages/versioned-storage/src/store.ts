@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { Level } from 'level'
-import type { BlobDriver, BlobRef, ByteRange, Store } from './types'
+import type { BlobDriver, BlobRef, ByteRange, Change, ListOptions, LogOptions, Store } from './types'
 import { StorageError } from './errors'
 import { assertDigest } from './digest'
 import { Tree } from './tree'
@@ -28,11 +28,23 @@ export async function openStore(opts: OpenStoreOptions): Promise<OpenedStore> {
   await db.open()
   const blobs = opts.blobs
   const tree = new Tree(db, blobs)
-  const state = createSideState(db)
   let closed = false
   const alive = (): void => {
     if (closed) throw new StorageError('STORE_CLOSED', `store '${opts.name}' is closed`)
   }
+  // After close(), every call rejects (or its iterator throws) with STORE_CLOSED; nothing throws synchronously.
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      alive()
+      return fn(...args)
+    }
+  const guardIter = <A extends unknown[], T>(fn: (...args: A) => AsyncIterable<T>) =>
+    async function* (...args: A): AsyncIterable<T> {
+      alive()
+      yield* fn(...args)
+    }
+  const state = createSideState(db, { guard, guardIter })
 
   async function putBlob(body: Readable | AsyncIterable<Uint8Array>, expect: { digest?: string; size?: number } = {}): Promise<BlobRef> {
     alive()
@@ -53,7 +65,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<OpenedStore> {
     return { digest: staged.digest, size: staged.size }
   }
 
-  const uploads = createUploads({ dir: join(opts.dir, 'uploads'), state, blobs, putStream: (body, expect) => putBlob(body, expect) })
+  const uploads = createUploads({ dir: join(opts.dir, 'uploads'), state, blobs, alive, putStream: (body, expect) => putBlob(body, expect) })
   await blobs.sweep()
   await uploads.sweep(opts.uploadTtlMs)
 
@@ -76,15 +88,15 @@ export async function openStore(opts: OpenStoreOptions): Promise<OpenedStore> {
       assertDigest(digest)
       await blobs.delete(digest)
     },
-    get: (path, at) => (alive(), tree.get(path, at)),
-    list: (prefix, listOpts) => (alive(), tree.list(prefix, listOpts)),
-    commit: (changes, meta) => (alive(), tree.commit(changes, meta)),
-    log: (logOpts) => (alive(), tree.log(logOpts)),
-    head: () => (alive(), tree.head()),
-    getCommit: (id) => (alive(), tree.getCommit(id)),
+    get: guard((path: string, at?: string) => tree.get(path, at)),
+    list: guardIter((prefix: string, listOpts?: ListOptions) => tree.list(prefix, listOpts)),
+    commit: guard((changes: readonly Change[], meta: { author: string; message: string }) => tree.commit(changes, meta)),
+    log: guardIter((logOpts?: LogOptions) => tree.log(logOpts)),
+    head: guard(() => tree.head()),
+    getCommit: guard((id: string) => tree.getCommit(id)),
     state,
     uploads,
-    verify: (verifyOpts) => (alive(), verifyStore(tree, blobs, verifyOpts)),
+    verify: guard((verifyOpts?: { rehash?: boolean }) => verifyStore(tree, blobs, verifyOpts)),
     async close() {
       if (closed) return
       closed = true

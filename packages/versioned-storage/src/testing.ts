@@ -277,6 +277,96 @@ export function storeConformance(name: string, make: () => Promise<StoresFixture
       expect(report.commitsChecked).toBe(1)
     })
 
+    it('paths with astral characters list and paginate in one consistent order; lone surrogates are PATH_INVALID', async () => {
+      const a = await put('a')
+      const names = ['u/\u{1F600}', 'u/\uFFFD', 'u/z', 'u/\u00e9', 'u/\u{1F600}/x']
+      const c1 = await store.commit(names.map((path) => ({ op: 'put' as const, path, digest: a.digest, size: a.size })), { author: 'a', message: 'm' })
+      const all = (await collect(store.list('u/'))).map(([p]) => p)
+      expect([...all].sort()).toEqual([...names].sort())
+      for (const at of [undefined, c1.id]) {
+        const paged: string[] = []
+        let after: string | undefined
+        for (;;) {
+          const page = (await collect(store.list('u/', { limit: 2, ...(after ? { after } : {}), ...(at ? { at } : {}) }))).map(([p]) => p)
+          if (page.length === 0) break
+          paged.push(...page)
+          after = page.at(-1)
+        }
+        expect(paged).toEqual(all)
+      }
+      expect((await collect(store.log({ path: 'u/\u{1F600}' }))).map((c) => c.id)).toEqual([c1.id])
+      await expect(store.commit([{ op: 'put', path: 'bad\uD800', digest: a.digest, size: a.size }], { author: 'a', message: 'm' })).rejects.toMatchObject({ code: 'PATH_INVALID' })
+    })
+
+    it('concurrent commits form one linear chain', async () => {
+      const a = await put('a')
+      const commits = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.commit([{ op: 'put', path: `c/${i}`, digest: a.digest, size: a.size }], { author: 'a', message: `${i}` })),
+      )
+      const bySeq = [...commits].sort((x, y) => x.seq - y.seq)
+      expect(bySeq.map((c) => c.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+      bySeq.forEach((c, i) => expect(c.parent).toBe(i === 0 ? null : bySeq[i - 1]!.id))
+      expect((await collect(store.list('c/'))).length).toBe(20)
+    })
+
+    it('a big commit is all-or-nothing: one bad change among 500 rejects the whole commit', async () => {
+      const a = await put('a')
+      const changes = Array.from({ length: 500 }, (_, i) => ({ op: 'put' as const, path: `big/${i}`, digest: a.digest, size: a.size }))
+      await expect(store.commit([...changes, { op: 'put', path: 'big/../x', digest: a.digest, size: a.size }], { author: 'a', message: 'm' })).rejects.toMatchObject({ code: 'PATH_INVALID' })
+      expect(await collect(store.list('big/'))).toEqual([])
+      const ok = await store.commit(changes, { author: 'a', message: 'm' })
+      expect(ok.paths).toHaveLength(500)
+      expect((await collect(store.list('big/'))).length).toBe(500)
+    })
+
+    it('opening the same name concurrently gives one instance', async () => {
+      const [x, y, z] = await Promise.all([fx.stores.open('same'), fx.stores.open('same'), fx.stores.open('conformance')])
+      expect(x).toBe(y)
+      expect(z).toBe(store)
+      expect(await fx.stores.list()).toEqual(expect.arrayContaining(['same', 'conformance']))
+    })
+
+    it('after close every call rejects with STORE_CLOSED', async () => {
+      const a = await put('a')
+      await fx.stores.close()
+      await expect(store.get('f')).rejects.toMatchObject({ code: 'STORE_CLOSED' })
+      await expect(store.commit([{ op: 'put', path: 'f', digest: a.digest, size: a.size }], { author: 'a', message: 'm' })).rejects.toMatchObject({ code: 'STORE_CLOSED' })
+      await expect(store.putBlob(Readable.from([Buffer.from('x')]))).rejects.toMatchObject({ code: 'STORE_CLOSED' })
+      await expect(collect(store.list(''))).rejects.toMatchObject({ code: 'STORE_CLOSED' })
+      await expect(collect(store.log())).rejects.toMatchObject({ code: 'STORE_CLOSED' })
+      await expect(store.state.get('k')).rejects.toMatchObject({ code: 'STORE_CLOSED' })
+      await expect(store.uploads.create()).rejects.toMatchObject({ code: 'STORE_CLOSED' })
+      await expect(fx.stores.open('conformance')).rejects.toMatchObject({ code: 'STORE_CLOSED' })
+    })
+
+    it('verify reports a dangling entry without changing anything', async () => {
+      const a = await put('dangling')
+      const commit = await store.commit([{ op: 'put', path: 'gone', digest: a.digest, size: a.size }], { author: 'a', message: 'm' })
+      await store.deleteBlob(a.digest)
+      const report = await store.verify()
+      expect(report.ok).toBe(false)
+      expect(report.problems).toEqual([expect.objectContaining({ kind: 'tree-dangling', path: 'gone', digest: a.digest })])
+      expect((await store.head())?.id).toBe(commit.id)
+      expect(await store.get('gone')).toEqual({ digest: a.digest, size: a.size })
+    })
+
+    it('uploads: racing appends at the same offset, size mismatch keeps the upload', async () => {
+      const up = await store.uploads.create()
+      const results = await Promise.allSettled([
+        store.uploads.append(up.id, Readable.from([Buffer.from('first')]), { offset: 0 }),
+        store.uploads.append(up.id, Readable.from([Buffer.from('second')]), { offset: 0 }),
+      ])
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+      expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'UPLOAD_OFFSET_INVALID' } })
+      const size = (await store.uploads.status(up.id))!.size
+      expect([5, 6]).toContain(size)
+      await expect(store.uploads.complete(up.id, { size: size + 1 })).rejects.toMatchObject({ code: 'SIZE_MISMATCH' })
+      expect((await collect(store.uploads.list())).map((u) => u.id)).toContain(up.id)
+      const ref = await store.uploads.complete(up.id, { size })
+      expect(ref.size).toBe(size)
+      await store.uploads.cancel(up.id) // idempotent once gone
+    })
+
     it('store names are validated', async () => {
       await expect(fx.stores.open('../escape')).rejects.toMatchObject({ code: 'STORE_NAME_INVALID' })
       await expect(fx.stores.open('UPPER')).rejects.toMatchObject({ code: 'STORE_NAME_INVALID' })

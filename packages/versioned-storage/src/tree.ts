@@ -12,6 +12,7 @@ import {
   commitKey,
   historyKey,
   historyPrefix,
+  lowerBound,
   parseHistoryKey,
   seqKey,
   treeKey,
@@ -154,9 +155,8 @@ export class Tree {
   }
 
   private async *listHead(prefix: string, after: string | undefined, limit: number): AsyncIterable<[string, Entry]> {
-    const lower = after !== undefined && after >= prefix ? { gt: treeKey(after) } : { gte: treeKey(prefix) }
     let count = 0
-    for await (const [key, value] of this.db.iterator({ ...lower, lt: treeKey(prefix) + END })) {
+    for await (const [key, value] of this.db.iterator({ ...lowerBound('t!', prefix, after), lt: treeKey(prefix) + END })) {
       yield [key.slice(2), JSON.parse(value) as Entry]
       if (++count >= limit) return
     }
@@ -169,10 +169,10 @@ export class Tree {
     const flush = function* (): Generator<[string, Entry]> {
       if (current?.value) yield [current.path, JSON.parse(current.value) as Entry]
     }
-    const start = `h!${prefix}`
-    for await (const [key, value] of this.db.iterator({ gte: start, lt: start + END })) {
+    // Past every history key of `after` itself: h!<after>\0<seq> < h!<after>\0<END> < h!<any later path>…
+    const lower = lowerBound('h!', prefix, after, `\u0000${END}`)
+    for await (const [key, value] of this.db.iterator({ ...lower, lt: `h!${prefix}${END}` })) {
       const parsed = parseHistoryKey(key)
-      if (after !== undefined && parsed.path <= after) continue
       if (current && current.path !== parsed.path) {
         for (const item of flush()) {
           yield item

@@ -27,7 +27,7 @@ interface Running {
  * Resumable uploads: each upload is a file under `dir`, with its times in side state. Appends are fsync'ed
  * before they resolve; a failed append is truncated back so the upload never holds a partial chunk.
  */
-export function createUploads(opts: { dir: string; state: SideState; blobs: BlobDriver; putStream: (body: Readable, expect: { digest?: string; size?: number }) => Promise<BlobRef> }): Uploads & { sweep(maxAgeMs?: number): Promise<number> } {
+export function createUploads(opts: { dir: string; state: SideState; blobs: BlobDriver; alive: () => void; putStream: (body: Readable, expect: { digest?: string; size?: number }) => Promise<BlobRef> }): Uploads & { sweep(maxAgeMs?: number): Promise<number> } {
   const { dir, state, blobs } = opts
   const running = new Map<string, Running>()
   const locks = new Map<string, Mutex>()
@@ -64,6 +64,7 @@ export function createUploads(opts: { dir: string; state: SideState; blobs: Blob
 
   const uploads = {
     async create(): Promise<UploadStatus> {
+      opts.alive()
       await mkdir(dir, { recursive: true })
       const id = randomUUID()
       const now = new Date().toISOString()
@@ -75,8 +76,10 @@ export function createUploads(opts: { dir: string; state: SideState; blobs: Blob
     },
 
     async append(id: string, body: Readable | AsyncIterable<Uint8Array>, options: { offset?: number } = {}): Promise<UploadStatus> {
-      const meta = await mustExist(id)
+      opts.alive()
+      await mustExist(id)
       return lock(id).run(async () => {
+        const meta = await mustExist(id) // again: a cancel may have run while this append waited
         const file = fileOf(id)
         const before = (await stat(file)).size
         if (options.offset !== undefined && options.offset !== before) {
@@ -114,8 +117,10 @@ export function createUploads(opts: { dir: string; state: SideState; blobs: Blob
 
     async complete(id: string, expect: { digest?: string; size?: number } = {}): Promise<BlobRef> {
       if (expect.digest !== undefined) assertDigest(expect.digest)
+      opts.alive()
       await mustExist(id)
       return lock(id).run(async () => {
+        await mustExist(id)
         const file = fileOf(id)
         const size = (await stat(file)).size
         const run = running.get(id)
