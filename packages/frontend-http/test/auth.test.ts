@@ -282,3 +282,22 @@ describe('throttle keys', () => {
     expect(throttle.size).toBe(2)
   })
 })
+
+describe('behind a proxy', () => {
+  it('counts failures per X-Forwarded-For client when trustProxy is set', async () => {
+    const proxied = createHttpFrontend({ auth: sys.auth, metrics: { listen: '' }, trustProxy: 'loopback', throttle: { baseDelayMs: 80, maxDelayMs: 400 } })
+    proxied.vhosts.set('localhost', { backend: 'test', instance: 'default', accessPath: 'http/oci/default', handler: echoBackend('p'), authorizesItself: false })
+    const { port: proxiedPort } = await proxied.listen('127.0.0.1:0')
+    try {
+      const from = (client: string) => ({ ...basic('alice', 'wrong'), 'x-forwarded-for': client })
+      await request(proxiedPort, { path: '/', headers: from('203.0.113.7') })
+      expect(proxied.throttle.peek('203.0.113.7')).toBeGreaterThan(150)
+      expect(proxied.throttle.peek('127.0.0.1')).toBeLessThan(90) // the proxy itself is not penalised
+      const other = await request(proxiedPort, { path: '/', headers: from('198.51.100.1') })
+      expect(other.status).toBe(401)
+      expect(other.ms).toBeLessThan(158) // a first failure for that client (80 ms), not a second (160 ms)
+    } finally {
+      await proxied.close()
+    }
+  })
+})
