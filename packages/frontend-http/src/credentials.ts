@@ -35,6 +35,9 @@ export function parseAuthorization(header: string): Credentials {
 function parseBasic(value: string): Credentials {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return { kind: 'invalid' }
   const decoded = Buffer.from(value, 'base64').toString('utf8')
+  // Empty user and password is what registry clients (containers/image: podman, skopeo) send after a Basic
+  // challenge when they hold no credentials: that is no credentials, i.e. anon, not a failed login.
+  if (decoded === ':') return { kind: 'none' }
   const colon = decoded.indexOf(':')
   if (colon <= 0 || colon === decoded.length - 1) return { kind: 'invalid' }
   return { kind: 'basic', user: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
