@@ -5,6 +5,7 @@ import type { Stores } from '@everlock/versioned-storage'
 import type { OciInstanceConfig } from './config/oci-config.js'
 import { writeOciConfig } from './config/write.js'
 import { EverlockError } from './errors.js'
+import { challengeAnonymousPing } from './oci-ping.js'
 import type { Log } from './log.js'
 import {
   defaultStoreFor,
@@ -71,7 +72,7 @@ export function createOciInstances(options: OciInstancesOptions): OciInstances {
         backend: 'oci',
         instance: config.name,
         accessPath: `http/oci/${config.name}`,
-        handler: registry,
+        handler: challengeAnonymousPing(registry),
         authorizesItself: true,
         renderError: renderOciError,
       })
