@@ -1,5 +1,6 @@
 // skopeo and podman as real processes, each with its own auth file (and podman with its own storage).
 import { execFile } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 
@@ -37,6 +38,8 @@ export function skopeo(authfile: string) {
 export function podman(dir: string) {
   const base = ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'vfs']
   const authfile = join(dir, 'auth.json')
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(authfile, '{"auths":{}}')
   const p = (...args: string[]) => tool('podman', [...base, ...args])
   return {
     run: p,
