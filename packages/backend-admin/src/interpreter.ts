@@ -103,7 +103,7 @@ export function createAdminInterpreter(options: AdminInterpreterOptions): AdminI
         if (!cmd.open && !(await ctx.isAdmin())) throw new AdminError('PERMISSION_DENIED', 'permission denied: needs owner on */*/*')
         if (args.length < cmd.min || args.length > cmd.max) throw new AdminError('USAGE', `usage: ${usageOf(cmd)}`)
         yield* lines(await cmd.run(ctx, args))
-        return { ok: true, quit: cmd === quitCmd || undefined }
+        return cmd === quitCmd ? { ok: true, quit: true } : { ok: true }
       }
       return {
         user,
