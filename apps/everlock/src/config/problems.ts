@@ -16,7 +16,7 @@ export class Problems {
 
 export function describe(value: unknown): string {
   if (value === undefined) return 'nothing'
-  if (Array.isArray(value)) return 'an array'
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : 'an array'
   if (value === null) return 'null'
   if (typeof value === 'object') return 'a table'
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? value.slice(0, 80) + '…' : value)
