@@ -60,6 +60,7 @@ describe('/users', () => {
     expect(await admin.run('/users add bob again')).toEqual({ ok: false, output: "user 'bob' already exists" })
     expect(await admin.run('/users add onlyname')).toEqual({ ok: false, output: 'usage: /users add <name> <password>' })
     expect(await admin.run('/users grant bob not-a-path reader')).toMatchObject({ ok: false, output: expect.stringMatching(/^invalid access path/) })
+    expect(await admin.run('/users delete admin')).toEqual({ ok: false, output: 'you cannot delete yourself' })
     expect(await admin.run('/foo')).toEqual({ ok: false, output: "unknown command '/foo' (try /help)" })
     expect((await admin.run('/users frob')).output).toMatch(/^unknown subcommand 'frob'; usage: \/users list\|add\|/)
     expect(await admin.run('/users add "unterminated')).toEqual({ ok: false, output: 'unterminated double quote' })

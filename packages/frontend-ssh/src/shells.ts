@@ -32,21 +32,29 @@ export async function ptyShell(ctx: ShellContext, banner: string, prompt: string
   await write(channel, `${banner}\r\n${prompt}`)
   for await (const chunk of chunks(channel)) {
     ctx.touch()
+    // echo is collected per chunk: a pasted line goes back as one write, not one packet per key
+    let echo = ''
     for (const ch of decoder.write(chunk)) {
       const ev = editor.key(ch)
       if (!ev) continue
-      await write(channel, ev.output)
-      if (ev.type === 'eof') return finish(channel, 0)
-      if (ev.type === 'too-long') await write(channel, `${TOO_LONG}\r\n${prompt}`)
-      else if (ev.type === 'cancel') await write(channel, prompt)
+      echo += ev.output
+      if (ev.type === 'eof') {
+        await write(channel, echo)
+        return finish(channel, 0)
+      }
+      if (ev.type === 'too-long') echo += `${TOO_LONG}\r\n${prompt}`
+      else if (ev.type === 'cancel') echo += prompt
       else if (ev.type === 'line') {
+        await write(channel, echo)
+        echo = ''
         ctx.working(true)
         const status = await runLine(ctx.console, ev.line, channel, true, ctx.log)
         ctx.working(false)
         if (status.quit) return finish(channel, 0)
-        await write(channel, prompt)
+        echo = prompt
       }
     }
+    await write(channel, echo)
   }
   finish(channel, 0)
 }

@@ -1,7 +1,7 @@
-/** Longest command line accepted from a client, in bytes of input. */
+/** Longest command line accepted from a client, in characters. */
 export const MAX_LINE = 8192
 
-export const TOO_LONG = `line too long (over ${MAX_LINE} bytes); ignored`
+export const TOO_LONG = `line too long (over ${MAX_LINE} characters); ignored`
 
 /** Drop control characters (tabs become spaces) so input cannot smuggle terminal sequences. */
 export function stripControl(text: string): string {

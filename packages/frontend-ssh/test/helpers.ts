@@ -46,7 +46,7 @@ export async function start(opts: Partial<SshServerOptions> = {}): Promise<Harne
 export function sshArgs(port: number, extra: string[] = []): string[] {
   // prettier-ignore
   return ['-p', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10', ...extra]
+    '-o', 'ConnectTimeout=10', ...extra.includes('-v') ? [] : ['-o', 'LogLevel=ERROR'], ...extra]
 }
 
 const PASSWORD_ONLY = ['-o', 'PubkeyAuthentication=no', '-o', 'PreferredAuthentications=password', '-o', 'NumberOfPasswordPrompts=1']
@@ -65,7 +65,7 @@ export function ssh(
   const user = opts.user ?? 'admin'
   const base = opts.identity
     ? ['ssh', ...sshArgs(port, ['-i', opts.identity, '-o', 'IdentitiesOnly=yes', '-o', 'PasswordAuthentication=no', '-o', 'BatchMode=yes', ...(opts.args ?? [])])]
-    : ['sshpass', '-p', opts.password ?? ADMIN_PASSWORD, 'ssh', ...sshArgs(port, [...PASSWORD_ONLY, ...(opts.args ?? [])])]
+    : ['sshpass', '-p', opts.password ?? ADMIN_PASSWORD, 'ssh', ...sshArgs(port, [...(opts.args ?? []), ...PASSWORD_ONLY])]
   const argv = [...base, `${user}@127.0.0.1`, ...(opts.command !== undefined ? [opts.command] : [])]
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] })

@@ -11,10 +11,10 @@ describe('hostile input', () => {
   it('refuses over-long lines and carries on', async () => {
     const r = await ssh(h.port, { args: ['-T'], stdin: `/users add ${'x'.repeat(20_000)} pw\n/users list\n` })
     expect(r.code).toBe(0)
-    expect(r.stdout.split('\n')[0]).toBe('line too long (over 8192 bytes); ignored')
+    expect(r.stdout.split('\n')[0]).toBe('line too long (over 8192 characters); ignored')
     expect(r.stdout).toMatch(/^admin\s/m)
     const exec = await ssh(h.port, { command: `/users list ${'y'.repeat(9000)}` })
-    expect(exec).toMatchObject({ code: 1, stdout: 'line too long (over 8192 bytes); ignored\n' })
+    expect(exec).toMatchObject({ code: 1, stdout: 'line too long (over 8192 characters); ignored\n' })
   })
 
   it('strips control characters from commands', async () => {

@@ -57,6 +57,14 @@ describe('public-key login', () => {
   })
 })
 
+describe('authentication methods', () => {
+  it("answers 'none' with password,publickey", async () => {
+    const r = await ssh(h.port, { args: ['-v', '-o', 'PreferredAuthentications=none'], command: '/users list' })
+    expect(r.code).toBe(255)
+    expect(r.stderr).toMatch(/Authentications that can continue: password,publickey/)
+  })
+})
+
 describe('failed logins', () => {
   it('are answered more slowly as they repeat from one address', async () => {
     const slow = await start({ failureDelayMs: (n) => 300 * n })

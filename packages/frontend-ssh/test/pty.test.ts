@@ -92,7 +92,7 @@ describe('interactive PTY session under tmux', () => {
   it('strips control characters and refuses over-long lines, and keeps going', async () => {
     keys('-l', 'x'.repeat(9000))
     keys('Enter')
-    await waitFor((t) => t.includes('line too long (over 8192 bytes); ignored'), 'the refusal')
+    await waitFor((t) => t.includes('line too long (over 8192 characters); ignored'), 'the refusal')
     keys('-l', '/users grants dave')
     keys('C-g', 'C-b', 'Enter')
     await waitFor((t) => t.includes("no grants for 'dave'"), 'the next command')

@@ -1,3 +1,4 @@
+import { AdminError } from '../errors.js'
 import { columns, printable } from '../format.js'
 import type { Command } from '../table.js'
 import { knownUser, role, selfOrAdmin } from './common.js'
@@ -28,6 +29,7 @@ export const userCommands: Command[] = [
   {
     words: ['users', 'delete'], args: '<name>', summary: 'delete a user, their keys, tokens and grants', min: 1, max: 1,
     async run(ctx, [name]) {
+      if (name!.toLowerCase() === ctx.user.toLowerCase()) throw new AdminError('ARGUMENT_INVALID', 'you cannot delete yourself')
       await ctx.deps.auth.deleteUser(name!, ctx.actor)
       return `user '${name}' deleted`
     },
