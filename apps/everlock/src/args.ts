@@ -11,6 +11,7 @@ export const USAGE = `usage: everlock serve [options]
   --frontend-http                       enable the HTTP frontend
   --frontend-http-listen-http <addr>    HTTP listen address (default 127.0.0.1:8080)
   --metrics-listen <addr>               Prometheus /metrics listener (default 127.0.0.1:9464, '' disables)
+  --frontend-http-login-throttle-ms <ms>  delay after a failed HTTP login, doubling per failure (default 100; 0 = none)
   --backend-oci-http                    serve the OCI registries of config/oci-http.toml
   --backend-oci-http-vhost <host>       bootstrap instance 'default' on this vhost (if not configured yet)
   --backend-oci-http-store <store>      its store (default everlock-oci-local)
@@ -28,6 +29,7 @@ const OPTIONS = {
   'frontend-http': { type: 'boolean' },
   'frontend-http-listen-http': { type: 'string' },
   'metrics-listen': { type: 'string' },
+  'frontend-http-login-throttle-ms': { type: 'string' },
   'backend-oci-http': { type: 'boolean' },
   'backend-oci-http-vhost': { type: 'string' },
   'backend-oci-http-store': { type: 'string' },
@@ -64,13 +66,21 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
   const user = values['admin-user']
   if (user !== undefined && !password) problems.push('--admin-user needs --admin-password (or EVERLOCK_ADMIN_PASSWORD)')
   if (user === undefined && values['admin-password'] !== undefined) problems.push('--admin-password needs --admin-user')
+  const throttleText = values['frontend-http-login-throttle-ms']
+  const throttleMs = throttleText === undefined ? undefined : Number(throttleText)
+  if (throttleText !== undefined && !(/^\d{1,6}$/.test(throttleText) && throttleMs! <= 60_000)) {
+    problems.push('--frontend-http-login-throttle-ms: expected a whole number of milliseconds from 0 to 60000')
+  }
+  if (throttleText !== undefined && !values['frontend-http']) problems.push('--frontend-http-login-throttle-ms needs --frontend-http')
   if (problems.length > 0) throw new EverlockError('USAGE', problems.join('; '))
 
   const options: ServeOptions = {
     dataDir: resolve(cwd, values['data-dir'] ?? 'data'),
     configDir: resolve(cwd, values['config-dir'] ?? 'config'),
     metricsListen: values['metrics-listen'] ?? '127.0.0.1:9464',
-    ...(values['frontend-http'] ? { http: { listen: values['frontend-http-listen-http'] ?? '127.0.0.1:8080' } } : {}),
+    ...(values['frontend-http']
+      ? { http: { listen: values['frontend-http-listen-http'] ?? '127.0.0.1:8080', ...(throttleMs !== undefined ? { loginThrottleMs: throttleMs } : {}) } }
+      : {}),
     ...(values['backend-admin-ssh'] ? { ssh: { listen: values['frontend-ssh-listen'] ?? '127.0.0.1:2222' } } : {}),
     ...(oci ? { oci: { ...(vhost !== undefined ? { bootstrap: { vhost: normaliseVhost(vhost)!, store } } : {}) } } : {}),
     ...(user !== undefined && password ? { admin: { user, password } } : {}),

@@ -17,8 +17,8 @@ export interface ServeOptions {
   readonly configDir: string
   /** Prometheus listener of the HTTP frontend; '' disables it. */
   readonly metricsListen: string
-  /** The HTTP frontend, when enabled. */
-  readonly http?: { readonly listen: string }
+  /** The HTTP frontend, when enabled; `loginThrottleMs` is the delay after a first failed login (default 100, doubling per failure). */
+  readonly http?: { readonly listen: string; readonly loginThrottleMs?: number }
   /** The SSH admin console, when enabled. */
   readonly ssh?: { readonly listen: string }
   /** Serve OCI registries (needs `http`); `bootstrap` creates the instance `default` if it is not configured. */
@@ -75,7 +75,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
     let httpPort: number | undefined
     let metricsPort: number | undefined
     if (options.http) {
-      frontend = createHttpFrontend({ auth, metrics: { listen: options.metricsListen }, log })
+      frontend = createHttpFrontend({ auth, metrics: { listen: options.metricsListen }, log, ...loginThrottle(options.http.loginThrottleMs) })
       if (oci) {
         instances = createOciInstances({ stores, frontend, configFile: oci.file, log })
         await instances.start(oci.instances)
@@ -123,6 +123,11 @@ export async function serve(options: ServeOptions): Promise<Running> {
     await close().catch(() => undefined)
     throw err
   }
+}
+
+/** The frontend's throttle options for a base delay: doubling per failure up to 4 s (or the base, if larger). */
+function loginThrottle(baseMs: number | undefined): { throttle?: { baseDelayMs: number; maxDelayMs: number } } {
+  return baseMs === undefined ? {} : { throttle: { baseDelayMs: baseMs, maxDelayMs: Math.max(baseMs, 4000) } }
 }
 
 /** Does any user hold Owner on everything (and so can run the console's changing commands)? */

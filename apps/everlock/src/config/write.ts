@@ -28,7 +28,7 @@ export async function writeOciConfig(file: string, instances: readonly OciInstan
     }
     await rename(temp, file)
   } catch (cause) {
-    await rm(temp, { force: true })
+    await rm(temp, { force: true }).catch(() => undefined)
     throw new EverlockError('CONFIG_WRITE_FAILED', `cannot write ${file}`, { cause })
   }
 }
