@@ -23,9 +23,9 @@ export function failed(job: JobStatus, error: JobError, now: number): JobStatus 
   return { ...job, state: 'failed', lastError: error, finishedAt: iso(now), updatedAt: iso(now) }
 }
 
-/** Stopped by close(): back in the queue, and the attempt does not count. */
+/** Stopped by close(): back in the queue in its old place in line, and the attempt does not count. */
 export function released(job: JobStatus, now: number): JobStatus {
-  return { ...job, state: 'queued', attempts: Math.max(0, job.attempts - 1), runAt: iso(now), updatedAt: iso(now) }
+  return { ...job, state: 'queued', attempts: Math.max(0, job.attempts - 1), updatedAt: iso(now) }
 }
 
 /** An error as recorded: its message (bounded) and its string `code`, if any. */
