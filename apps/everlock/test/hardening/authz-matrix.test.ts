@@ -3,7 +3,7 @@
 // 403 (authenticated, not enough role), both with the spec's error JSON, and nothing changed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { errorCodes } from './helpers/http.js'
-import { ENDPOINTS, type Role } from './helpers/matrix-endpoints.js'
+import { ENDPOINTS, type Need, type Role } from './helpers/matrix-endpoints.js'
 import { basic, makeImage, pushImage, type Target, type TestImage } from './helpers/oci.js'
 import { Everlock, skipReason } from './helpers/serve.js'
 import { createToken, revokeToken } from './helpers/tokens.js'
@@ -48,7 +48,9 @@ const PRINCIPALS: Principal[] = [
   { name: 'revoked token', roles: {}, unauthenticated: true, badCredentials: true, auth: () => `Bearer ${tokens.revoked}` },
 ]
 
-function allowed(have: Role | undefined, need: Role | readonly Role[]): boolean | 'either' {
+function allowed(principal: Principal, have: Role | undefined, need: Need | readonly Role[]): boolean | 'either' {
+  if (need === 'login') return !principal.unauthenticated
+  if (need === 'list') return !principal.unauthenticated || (principal.name === 'anon' && have !== undefined)
   if (!have) return false
   if (typeof need === 'string') return RANK[have] >= RANK[need]
   const verdicts = need.map((n) => RANK[have] >= RANK[n])
@@ -87,8 +89,9 @@ describe.skipIf(skipReason)('authorization matrix', () => {
         const actor: Target = { ...ev.target(principal.auth(), host), from: principal.badCredentials ? freshAddress : undefined }
         const wrong: string[] = []
         for (const endpoint of ENDPOINTS) {
-          const verdict = allowed(principal.roles[instance], endpoint.need)
-          const ctx = { repo: 'matrix/app', image: images[instance]!, admin, actor, allowed: verdict !== false }
+          const have = principal.roles[instance]
+          const verdict = allowed(principal, have, endpoint.need)
+          const ctx = { repo: 'matrix/app', image: images[instance]!, admin, actor, allowed: verdict !== false, canWrite: have !== undefined && RANK[have] >= RANK.writer }
           const reply = await endpoint.request(ctx)
           const refusal = principal.unauthenticated ? 401 : 403
           const refusals = principal.badCredentials ? [refusal, 429] : [refusal]
@@ -97,6 +100,9 @@ describe.skipIf(skipReason)('authorization matrix', () => {
           if (!expected.includes(reply.status)) {
             wrong.push(`${where} ${reply.body.toString('utf8').slice(0, 120)}`)
             continue
+          }
+          if (reply.status === 200 && endpoint.visible && (await endpoint.visible(ctx, reply)) !== (have !== undefined)) {
+            wrong.push(`${endpoint.name}: the test repository is ${have ? 'missing from' : 'shown in'} the listing`)
           }
           if (reply.status === 401 && !String(reply.headers['www-authenticate'] ?? '').startsWith('Basic')) wrong.push(`${where}: no WWW-Authenticate: Basic`)
           const isHead = endpoint.name.startsWith('HEAD')

@@ -5,6 +5,11 @@ import { OCI_MANIFEST, pushBlob, send, sha256, uploadPath, withDigest, type Targ
 import type { Reply } from './http.js'
 
 export type Role = 'reader' | 'writer' | 'owner'
+/**
+ * `login`: any caller whose credentials verify (the registry ping: anon is always challenged).
+ * `list`: any verified caller, and anon where anon may read; the answer lists only readable repositories.
+ */
+export type Need = Role | 'login' | 'list'
 
 export interface Ctx {
   readonly repo: string
@@ -13,14 +18,18 @@ export interface Ctx {
   /** Who sends the request; for steps that need a session of their own (uploads), they make it. */
   readonly actor: Target
   readonly allowed: boolean
+  /** The actor may start uploads itself (writer or more); otherwise the admin prepares them. */
+  readonly canWrite: boolean
 }
 
 export interface Endpoint {
   readonly name: string
   /** The least role that may do it; two roles where either reading of the rules is defensible. */
-  readonly need: Role | readonly Role[]
+  readonly need: Need | readonly Role[]
   readonly ok: readonly number[]
   request(ctx: Ctx): Promise<Reply>
+  /** For listings: whether the answer shows the test repository (it must exactly when the caller may read). */
+  visible?(ctx: Ctx, reply: Reply): Promise<boolean>
   /** After a refusal: undefined if nothing changed, else what did. */
   unchanged?(ctx: Ctx, state: unknown): Promise<string | undefined>
 }
@@ -29,7 +38,7 @@ let counter = 0
 const unique = () => `${process.pid}-${counter++}`
 
 async function startUpload(ctx: Ctx): Promise<string> {
-  const r = await send(ctx.allowed ? ctx.actor : ctx.admin, 'POST', `/v2/${ctx.repo}/blobs/uploads/`, { headers: { 'content-length': 0 } })
+  const r = await send(ctx.canWrite ? ctx.actor : ctx.admin, 'POST', `/v2/${ctx.repo}/blobs/uploads/`, { headers: { 'content-length': 0 } })
   if (r.status !== 202) throw new Error(`prepare upload: ${r.status} ${r.body}`)
   return uploadPath(r)
 }
@@ -46,7 +55,7 @@ async function status(t: Target, method: string, path: string): Promise<number> 
 const layer = (ctx: Ctx) => ctx.image.blobs[1]!.digest
 
 export const ENDPOINTS: readonly Endpoint[] = [
-  { name: 'GET /v2/', need: 'reader', ok: [200], request: (c) => send(c.actor, 'GET', '/v2/') },
+  { name: 'GET /v2/', need: 'login', ok: [200], request: (c) => send(c.actor, 'GET', '/v2/') },
   { name: 'GET manifest by tag', need: 'reader', ok: [200], request: (c) => send(c.actor, 'GET', `/v2/${c.repo}/manifests/base`, { headers: { accept: OCI_MANIFEST } }) },
   { name: 'HEAD manifest by tag', need: 'reader', ok: [200], request: (c) => send(c.actor, 'HEAD', `/v2/${c.repo}/manifests/base`, { headers: { accept: OCI_MANIFEST } }) },
   { name: 'GET manifest by digest', need: 'reader', ok: [200], request: (c) => send(c.actor, 'GET', `/v2/${c.repo}/manifests/${c.image.digest}`, { headers: { accept: OCI_MANIFEST } }) },
@@ -54,7 +63,16 @@ export const ENDPOINTS: readonly Endpoint[] = [
   { name: 'GET blob with Range', need: 'reader', ok: [206], request: (c) => send(c.actor, 'GET', `/v2/${c.repo}/blobs/${layer(c)}`, { headers: { range: 'bytes=0-9' } }) },
   { name: 'HEAD blob', need: 'reader', ok: [200], request: (c) => send(c.actor, 'HEAD', `/v2/${c.repo}/blobs/${layer(c)}`) },
   { name: 'GET tags/list', need: 'reader', ok: [200], request: (c) => send(c.actor, 'GET', `/v2/${c.repo}/tags/list`) },
-  { name: 'GET _catalog', need: 'reader', ok: [200], request: (c) => send(c.actor, 'GET', '/v2/_catalog') },
+  {
+    name: 'GET _catalog',
+    need: 'list',
+    ok: [200],
+    request: (c) => send(c.actor, 'GET', '/v2/_catalog'),
+    async visible(c, reply) {
+      const repos = (JSON.parse(reply.body.toString('utf8')) as { repositories: string[] }).repositories
+      return repos.includes(c.repo)
+    },
+  },
   { name: 'GET referrers', need: 'reader', ok: [200], request: (c) => send(c.actor, 'GET', `/v2/${c.repo}/referrers/${c.image.digest}`) },
   {
     name: 'POST upload',
