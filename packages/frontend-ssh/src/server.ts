@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net'
+import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { SshError } from './errors.js'
 import { loadOrCreateHostKey } from './host-key.js'
 import { authenticate, type AuthState } from './authenticate.js'
@@ -17,6 +17,10 @@ export interface SshServerOptions {
   readonly prompt?: string
   /** Close connections with no input for this long (default 15 minutes; 0 = never). */
   readonly idleTimeoutMs?: number
+  /** Close connections that have not logged in after this long (default 60 s). */
+  readonly loginTimeoutMs?: number
+  /** Connections served at once; more are refused at connect (default 100). */
+  readonly maxConnections?: number
   /** Delay before answering the n-th failed login from one address (default 250 ms doubling, max 5 s). */
   readonly failureDelayMs?: (failures: number) => number
   readonly log?: SshLog
@@ -45,6 +49,7 @@ export async function createSshServer(options: SshServerOptions): Promise<SshSer
   const prompt = options.prompt ?? '> '
   const idleMs = options.idleTimeoutMs ?? 15 * 60_000
   const throttle = new FailureThrottle(options.failureDelayMs)
+  const loginMs = options.loginTimeoutMs ?? 60_000
   const connections = new Set<Connection>()
 
   const server = new Server({ hostKeys: [hostKey.privateKey] }, (client, info) => {
@@ -64,6 +69,7 @@ export async function createSshServer(options: SshServerOptions): Promise<SshSer
       timer.unref()
     }
     arm()
+    const socket = sockets.get(`${info.ip}|${info.port}`)
     client.on('error', (err) => log('ssh connection error', { address, err: err.message }))
     client.on('close', () => {
       clearTimeout(timer)
@@ -81,6 +87,7 @@ export async function createSshServer(options: SshServerOptions): Promise<SshSer
       })
     })
     client.on('ready', () => {
+      if (socket) loggedIn.add(socket)
       const user = state.user!
       log('ssh login', { user, address })
       client.on('session', (acceptSession) => {
@@ -123,21 +130,45 @@ export async function createSshServer(options: SshServerOptions): Promise<SshSer
   })
   server.on('error', (err: Error) => log('ssh server error', { err: err.message }))
 
+  // Our own TCP listener hands sockets to ssh2 (injectSocket), so that a client that never finishes the
+  // handshake and login (ssh2 only reports a connection after the client's version line) is still cut off.
+  const sockets = new Map<string, Socket>()
+  const loggedIn = new WeakSet<Socket>()
+  const tcp = createServer((sock) => {
+    const key = `${sock.remoteAddress}|${sock.remotePort}`
+    sockets.set(key, sock)
+    const loginTimer = setTimeout(() => {
+      if (loggedIn.has(sock)) return
+      log('ssh login timeout', { address: sock.remoteAddress })
+      sock.destroy()
+    }, loginMs)
+    loginTimer.unref()
+    sock.once('close', () => {
+      clearTimeout(loginTimer)
+      if (sockets.get(key) === sock) sockets.delete(key)
+    })
+    sock.on('error', () => {})
+    server.injectSocket(sock)
+  })
+  tcp.maxConnections = options.maxConnections ?? 100
+  tcp.on('error', (err: Error) => log('ssh listener error', { err: err.message }))
+
   return {
     fingerprint: hostKey.fingerprint,
     listen(address) {
       const { host, port } = parseListen(address)
       return new Promise((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(port, host, () => {
-          server.off('error', reject)
-          resolve({ port: (server.address() as AddressInfo).port, host })
+        tcp.once('error', reject)
+        tcp.listen(port, host, () => {
+          tcp.off('error', reject)
+          resolve({ port: (tcp.address() as AddressInfo).port, host })
         })
       })
     },
     close() {
       for (const c of connections) c.end()
-      return new Promise((resolve) => server.close(() => resolve()))
+      for (const sock of sockets.values()) sock.destroy()
+      return new Promise((resolve) => tcp.close(() => resolve()))
     },
   }
 }

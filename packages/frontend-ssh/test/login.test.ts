@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { connect } from 'node:net'
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -104,6 +105,37 @@ describe('idle sessions', () => {
       expect(code).not.toBeNull()
     } finally {
       await idle.close()
+    }
+  })
+})
+
+describe('connections that never log in', () => {
+  it('are closed after loginTimeoutMs', async () => {
+    const lazy = await start({ loginTimeoutMs: 300 })
+    try {
+      const t0 = Date.now()
+      const socket = connect(lazy.port, '127.0.0.1')
+      let greeting = ''
+      socket.on('data', (d) => (greeting += d))
+      socket.on('error', () => {})
+      await new Promise((r) => socket.on('close', r))
+      expect(greeting).toMatch(/^SSH-2\.0-/)
+      expect(Date.now() - t0).toBeLessThan(5000)
+      expect(lazy.logs).toContain('ssh login timeout')
+      // a session that did log in is not cut off by the login timer
+      const child = spawn('sshpass', ['-p', ADMIN_PASSWORD, 'ssh', '-T', ...sshArgs(lazy.port, ['-o', 'PubkeyAuthentication=no']), 'admin@127.0.0.1'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      })
+      let out = ''
+      child.stdout.on('data', (d) => (out += d))
+      child.stdin.write('/store list\n')
+      while (!out.includes('everlock-system')) await new Promise((r) => setTimeout(r, 50))
+      await new Promise((r) => setTimeout(r, 600))
+      child.stdin.end('/users list\n')
+      expect(await new Promise((r) => child.on('close', r))).toBe(0)
+      expect(out).toMatch(/^admin\s/m)
+    } finally {
+      await lazy.close()
     }
   })
 })
