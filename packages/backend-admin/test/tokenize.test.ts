@@ -6,6 +6,7 @@ describe('tokenize', () => {
     expect(tokenize('users add  alice   change-me')).toEqual(['users', 'add', 'alice', 'change-me'])
     expect(tokenize(`a "b c" 'd e' f`)).toEqual(['a', 'b c', 'd e', 'f'])
     expect(tokenize(`x"y z"w`)).toEqual(['xy zw'])
+    expect(tokenize('tokens create alice label="ci pipeline"')).toEqual(['tokens', 'create', 'alice', 'label=ci pipeline'])
     expect(tokenize(`"" ''`)).toEqual(['', ''])
   })
 

@@ -27,6 +27,12 @@ describe('exec and piped shells with the real OpenSSH client', () => {
     })
   })
 
+  it('answers with CRLF when exec asks for a PTY', async () => {
+    const r = await ssh(h.port, { args: ['-tt'], command: '/help quit' })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^\/quit\s+leave the console\r\n/)
+  })
+
   it('reads a piped shell line by line and exits 0 at EOF', async () => {
     const r = await ssh(h.port, { args: ['-T'], stdin: '/users add bob pw-b\n/users list\n\n/nosuch\n/users grants bob' })
     expect(r.code).toBe(0)
