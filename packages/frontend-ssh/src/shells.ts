@@ -64,10 +64,11 @@ export async function plainShell(ctx: ShellContext): Promise<void> {
   const { channel } = ctx
   const decoder = new StringDecoder('utf8')
   let pending = ''
+  // the current line already went past MAX_LINE (its start was dropped to bound memory)
   let overflow = false
-  const lineDone = async (line: string): Promise<boolean> => {
-    if (overflow) {
-      overflow = false
+  /** Run one line; true when the user asked to leave. */
+  const handle = async (line: string, tooLong: boolean): Promise<boolean> => {
+    if (tooLong) {
       await write(channel, `${TOO_LONG}\n`)
       return false
     }
@@ -82,9 +83,11 @@ export async function plainShell(ctx: ShellContext): Promise<void> {
     let nl: number
     while ((nl = text.indexOf('\n')) >= 0) {
       const line = pending + text.slice(0, nl)
+      const tooLong = overflow || line.length > MAX_LINE
       pending = ''
+      overflow = false
       text = text.slice(nl + 1)
-      if (await lineDone(line.length > MAX_LINE ? ((overflow = true), '') : line)) return finish(channel, 0)
+      if (await handle(line, tooLong)) return finish(channel, 0)
     }
     pending += text
     if (pending.length > MAX_LINE) {
@@ -92,7 +95,7 @@ export async function plainShell(ctx: ShellContext): Promise<void> {
       pending = ''
     }
   }
-  if (pending !== '' || overflow) await lineDone(pending)
+  if (pending !== '' || overflow) await handle(pending, overflow)
   finish(channel, 0)
 }
 
