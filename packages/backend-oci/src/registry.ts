@@ -31,7 +31,10 @@ export function createOciRegistry(options: OciRegistryOptions): OciRegistry {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader(API_VERSION_HEADER, 'registry/2.0')
     const url = new URL(req.url ?? '/', 'http://registry.invalid')
-    const route = matchRoute(url.pathname)
+    // route on the path as sent: URL parsing resolves `..` and `%2e%2e` segments, which would serve
+    // `/v2/a/../b/…` as repository `b` instead of refusing an invalid name
+    const sent = req.url?.startsWith('/') ? req.url.split('?')[0]! : url.pathname
+    const route = matchRoute(sent)
     if (!route) throw new OciError(404, 'NAME_UNKNOWN', 'no such endpoint', { path: url.pathname.slice(0, 200) })
     const method = req.method ?? 'GET'
     if (!ALLOWED[route.kind].includes(method)) {
