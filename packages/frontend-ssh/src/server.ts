@@ -1,8 +1,7 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { SshError } from './errors.js'
 import { loadOrCreateHostKey } from './host-key.js'
-import { authenticate, type AuthState } from './authenticate.js'
-import { execCommand, plainShell, ptyShell, type ChannelLike, type ShellContext } from './shells.js'
+import { serveConnection } from './connection.js'
 import { Server, type Connection } from './ssh2.js'
 import { FailureThrottle } from './throttle.js'
 import type { ConsoleInterpreter, SshAuth, SshLog } from './types.js'
@@ -54,78 +53,18 @@ export async function createSshServer(options: SshServerOptions): Promise<SshSer
 
   const server = new Server({ hostKeys: [hostKey.privateKey] }, (client, info) => {
     connections.add(client)
-    const address = info.ip
-    const state: AuthState = { failures: 0 }
-    let busy = 0
-    let timer: NodeJS.Timeout | undefined
-    const arm = (): void => {
-      if (!idleMs) return
-      clearTimeout(timer)
-      timer = setTimeout(() => {
-        if (busy > 0) return arm()
-        log('ssh idle timeout', { user: state.user, address })
-        client.end()
-      }, idleMs)
-      timer.unref()
-    }
-    arm()
+    client.on('close', () => connections.delete(client))
     const socket = sockets.get(`${info.ip}|${info.port}`)
-    client.on('error', (err) => log('ssh connection error', { address, err: err.message }))
-    client.on('close', () => {
-      clearTimeout(timer)
-      connections.delete(client)
-    })
-    client.on('authentication', (ctx) => {
-      arm()
-      authenticate(ctx, { auth: options.auth, throttle, address, log, state, close: () => client.end() }).catch((err) => {
-        log('ssh authentication error', { address, err: (err as Error).message })
-        try {
-          ctx.reject()
-        } catch {
-          // already answered
-        }
-      })
-    })
-    client.on('ready', () => {
-      if (socket) loggedIn.add(socket)
-      const user = state.user!
-      log('ssh login', { user, address })
-      client.on('session', (acceptSession) => {
-        const session = acceptSession()
-        let pty = false
-        const start = (channel: ChannelLike, run: (ctx: ShellContext) => Promise<void>): void => {
-          channel.on('error', (err: Error) => log('ssh channel error', { user, err: err.message }))
-          const ctx: ShellContext = {
-            channel,
-            console: options.interpreter.session({ user }),
-            log,
-            touch: arm,
-            working(running) {
-              busy += running ? 1 : -1
-              arm()
-            },
-          }
-          run(ctx).catch((err) => {
-            log('ssh session error', { user, err: (err as Error).message })
-            channel.destroy()
-          })
-        }
-        session.on('pty', (accept) => {
-          pty = true
-          accept?.()
-        })
-        session.on('window-change', (accept) => accept?.())
-        session.on('env', (accept) => accept?.())
-        session.on('shell', (accept) => {
-          const channel = accept() as unknown as ChannelLike
-          start(channel, (ctx) => (pty ? ptyShell(ctx, banner, prompt) : plainShell(ctx)))
-        })
-        session.on('exec', (accept, _reject, req) => {
-          const channel = accept() as unknown as ChannelLike
-          start(channel, (ctx) => execCommand(ctx, req.command, pty))
-        })
-        session.on('subsystem', (_accept, reject) => reject?.())
-      })
+    serveConnection(client, info, {
+      auth: options.auth,
+      interpreter: options.interpreter,
+      throttle,
+      log,
+      banner,
+      prompt,
+      idleMs,
+      loggedIn: () => socket && loggedIn.add(socket),
+      destroy: () => socket?.destroy(),
     })
   })
   server.on('error', (err: Error) => log('ssh server error', { err: err.message }))

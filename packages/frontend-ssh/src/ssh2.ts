@@ -2,4 +2,4 @@
 import ssh2 from 'ssh2'
 
 export const { Server, utils } = ssh2
-export type { AuthContext, Connection, ServerChannel, PseudoTtyInfo, Session } from 'ssh2'
+export type { AuthContext, ClientInfo, Connection, ServerChannel, PseudoTtyInfo, Session } from 'ssh2'

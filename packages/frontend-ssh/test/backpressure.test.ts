@@ -62,6 +62,16 @@ describe('backpressure', () => {
       expect(runs).toBe(total)
       expect(received).toBe(total * OUTPUT.length)
       console.log(`flood of ${total} commands: ${whilePaused} ran while the client was not reading`)
+      // sessions are counted while open, not for the connection's lifetime: ten in a row all work
+      for (let i = 0; i < 10; i++) {
+        const out = await new Promise<string>((resolve, reject) =>
+          client.exec(`echo ${i}`, (err, ch) => {
+            if (err) return reject(err)
+            let text = ''
+            ch.on('data', (d: Buffer) => (text += d)).on('close', () => resolve(text))
+          }))
+        expect(out).toBe(`echo ${i}\n`)
+      }
     } finally {
       client.end()
     }
