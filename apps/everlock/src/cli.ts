@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-import { main } from './main.js'
+// Signals are caught before the (slower) imports load, so a SIGTERM during start-up still ends in a clean stop.
+const early: NodeJS.Signals[] = []
+const hold = (signal: NodeJS.Signals): void => void early.push(signal)
+process.on('SIGTERM', hold)
+process.on('SIGINT', hold)
 
-main(process.argv.slice(2)).then(
+export {}
+
+const { main } = await import('./main.js')
+main(process.argv.slice(2), process.env, () => early[0]).then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`everlock: ${err instanceof Error ? err.message : String(err)}\n`)

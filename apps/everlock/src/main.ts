@@ -7,7 +7,12 @@ import { serve } from './serve.js'
  * The CLI: parse, serve until SIGTERM/SIGINT, shut down cleanly. Returns the exit code
  * (0 done, 1 could not start, 2 bad command line). The only place errors become exit codes.
  */
-export async function main(argv: readonly string[], env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = process.env,
+  /** A signal that came before `main` ran (the CLI catches them while it loads). */
+  earlySignal: () => NodeJS.Signals | undefined = () => undefined,
+): Promise<number> {
   const log = consoleLog()
   let parsed: ReturnType<typeof parseServeArgs>
   try {
@@ -22,6 +27,15 @@ export async function main(argv: readonly string[], env: Record<string, string |
     return 0
   }
 
+  // Signals are handled from the start: one that arrives while starting up stops the server once it is up.
+  let signalled: NodeJS.Signals | undefined = earlySignal()
+  let onSignal = (signal: NodeJS.Signals): void => {
+    signalled ??= signal
+  }
+  const handler = (signal: NodeJS.Signals): void => onSignal(signal)
+  process.on('SIGTERM', handler)
+  process.on('SIGINT', handler)
+
   let running: Awaited<ReturnType<typeof serve>>
   try {
     running = await serve({ ...parsed.options, log })
@@ -32,7 +46,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
 
   return new Promise<number>((resolve) => {
     let stopping = false
-    const stop = (signal: NodeJS.Signals): void => {
+    onSignal = (signal) => {
       if (stopping) {
         log.warn(`${signal} again: exiting without waiting`)
         resolve(130)
@@ -51,8 +65,8 @@ export async function main(argv: readonly string[], env: Record<string, string |
         },
       )
     }
-    process.on('SIGTERM', stop)
-    process.on('SIGINT', stop)
+    signalled ??= earlySignal()
+    if (signalled) onSignal(signalled)
   })
 }
 
