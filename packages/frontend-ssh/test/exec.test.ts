@@ -57,6 +57,10 @@ describe('exec and piped shells with the real OpenSSH client', () => {
     const anon = await ssh(h.port, { user: 'anon', password: '', command: '/users list' })
     expect(anon.code).not.toBe(0)
     expect(h.logs.filter((l) => l === 'ssh login failed').length).toBeGreaterThanOrEqual(2)
+    // who and from where is logged, never the password tried (or any other)
+    expect(h.logText()).toMatch(/ssh login failed .*"user":"admin".*"address":"127\.0\.0\.1"/)
+    expect(h.logText()).not.toContain('not-it')
+    expect(h.logText()).not.toContain('change-me')
   })
 
   it('refuses admin commands to a non-admin user but lets them list', async () => {

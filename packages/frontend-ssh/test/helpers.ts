@@ -17,6 +17,8 @@ export interface Harness {
   port: number
   hostKeyPath: string
   logs: string[]
+  /** Every log call's message and fields as JSON (to check that no secret is ever logged). */
+  logText(): string
   close(): Promise<void>
 }
 
@@ -27,14 +29,21 @@ export async function start(opts: Partial<SshServerOptions> = {}): Promise<Harne
   const auth = await createAuth({ store: await stores.open('everlock-system'), kdf: { N: 2 ** 10 } })
   await auth.bootstrapAdmin('admin', ADMIN_PASSWORD)
   const logs: string[] = []
+  const details: string[] = []
   const interpreter = createAdminInterpreter({ auth, stores, instances: {}, log: (m) => logs.push(m) })
   const hostKeyPath = join(dir, 'data', 'ssh_host_ed25519_key')
   const server = await createSshServer({
-    hostKeyPath, auth, interpreter, failureDelayMs: () => 50, log: (m) => logs.push(m), ...opts,
+    hostKeyPath, auth, interpreter, failureDelayMs: () => 50,
+    log: (m, fields) => {
+      logs.push(m)
+      details.push(`${m} ${JSON.stringify(fields ?? {})}`)
+    },
+    ...opts,
   })
   const { port } = await server.listen('127.0.0.1:0')
   return {
     dir, stores, auth, server, port, hostKeyPath, logs,
+    logText: () => details.join('\n'),
     async close() {
       await server.close()
       await stores.close()
