@@ -27,6 +27,10 @@ describe('exec and piped shells with the real OpenSSH client', () => {
     })
   })
 
+  it('answers plain text with the AI placeholder when no model is configured', async () => {
+    expect(await ssh(h.port, { command: 'what is in the registry?' })).toMatchObject({ code: 1, stdout: 'no AI runtime configured\n' })
+  })
+
   it('answers with CRLF when exec asks for a PTY', async () => {
     const r = await ssh(h.port, { args: ['-tt'], command: '/help quit' })
     expect(r.code).toBe(0)
