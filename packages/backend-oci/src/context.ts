@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Authorize, RegistryStore, Role } from './types'
 import { OciError } from './errors'
+import type { ManifestCache } from './manifest-cache'
 
 /** Everything a handler needs for one request. */
 export interface RequestContext {
@@ -9,6 +10,7 @@ export interface RequestContext {
   readonly url: URL
   readonly store: RegistryStore
   readonly maxManifestBytes: number
+  readonly manifests: ManifestCache
   /** Require a role on a path relative to the instance; returns the user, or throws UNAUTHORIZED/DENIED. */
   require(path: string, role: Role): Promise<string>
   /** Like require, but answers false instead of throwing. */

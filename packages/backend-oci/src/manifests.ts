@@ -1,6 +1,5 @@
 import type { Change } from '@everlock/versioned-storage'
 import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import type { RequestContext } from './context'
 import { digestInvalid, manifestUnknown, OciError } from './errors'
 import { assertDigest, isSha256, isTag, looksLikeDigest } from './names'
@@ -37,8 +36,15 @@ export async function getManifest(ctx: RequestContext, name: string, reference: 
     sendEmpty(ctx.res, 200, headers)
     return
   }
+  let body = ctx.manifests.get(digest)
+  if (!body) {
+    const chunks: Buffer[] = []
+    for await (const chunk of await ctx.store.getBlob(digest)) chunks.push(chunk as Buffer)
+    body = Buffer.concat(chunks)
+    ctx.manifests.set(digest, body)
+  }
   ctx.res.writeHead(200, headers)
-  await pipeline(await ctx.store.getBlob(digest), ctx.res)
+  ctx.res.end(body)
 }
 
 /** PUT /v2/<name>/manifests/<reference> — one store commit: manifest, tag, and the blob links it needs. */
@@ -73,6 +79,7 @@ export async function putManifest(ctx: RequestContext, name: string, reference: 
   if (!(await ctx.store.get(catalogPath(name)))) changes.push({ op: 'put', path: catalogPath(name), digest, size: blob.size })
   await ctx.store.commit(changes, { author: user, message: `push ${name}${tag ? `:${tag}` : ''}@${digest}` })
   await repo.unstage(staged.map((d) => d.digest))
+  ctx.manifests.set(digest, body)
 
   const headers: Record<string, string> = { Location: `/v2/${name}/manifests/${digest}`, 'Docker-Content-Digest': digest }
   if (parsed.subject) headers['OCI-Subject'] = parsed.subject.digest

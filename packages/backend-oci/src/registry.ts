@@ -11,6 +11,7 @@ import { deleteBlob, getBlob } from './blobs'
 import { cancelUpload, expireUploads, finishUpload, patchUpload, startUpload, uploadStatus } from './uploads'
 import { deleteManifest, getManifest, putManifest } from './manifests'
 import { listCatalog, listReferrers, listTags } from './listing'
+import { ManifestCache } from './manifest-cache'
 
 const DAY = 24 * 60 * 60 * 1000
 
@@ -24,6 +25,7 @@ export function createOciRegistry(options: OciRegistryOptions): OciRegistry {
   const ttl = options.uploadTtlMs ?? DAY
   const log = options.log ?? ((message: string, error?: unknown) => console.error(`backend-oci: ${message}`, error))
 
+  const manifests = new ManifestCache(16 * 1024 * 1024)
   const sweep = () => expireUploads(store, ttl).catch((err: unknown) => log('upload expiry failed', err))
   const timer = setInterval(sweep, Math.max(1000, Math.min(ttl / 4, 60 * 60 * 1000)))
   timer.unref()
@@ -41,7 +43,7 @@ export function createOciRegistry(options: OciRegistryOptions): OciRegistry {
       throw new OciError(405, 'UNSUPPORTED', `${method} is not supported here`, undefined, { Allow: ALLOWED[route.kind].join(', ') })
     }
     if ('name' in route) assertName(route.name)
-    const ctx: RequestContext = { req, res, url, store, maxManifestBytes, ...makeRequire(authorize, req) }
+    const ctx: RequestContext = { req, res, url, store, maxManifestBytes, manifests, ...makeRequire(authorize, req) }
     await dispatch(ctx, route, method)
   }
 
