@@ -123,12 +123,21 @@ export function createAdminInterpreter(options: AdminInterpreterOptions): AdminI
 }
 
 function unknown(commands: readonly Command[], words: readonly string[]): AdminError {
-  const group = words[0]?.toLowerCase() ?? ''
-  const subs = commands.filter((c) => c.words[0] === group)
-  if (subs.length === 0) return new AdminError('UNKNOWN_COMMAND', `unknown command '/${words[0] ?? ''}' (try /help)`)
-  const names = [...new Set(subs.map((c) => c.words[1]))].join('|')
-  const rest = words.slice(1).join(' ')
-  return new AdminError('USAGE', `${rest ? `unknown subcommand '${rest.split(' ')[0]}'; ` : ''}usage: /${group} ${names} (try /help ${group})`)
+  const lower = words.map((w) => w.toLowerCase())
+  const group = lower[0] ?? ''
+  if (!commands.some((c) => c.words[0] === group)) {
+    return new AdminError('UNKNOWN_COMMAND', `unknown command '/${words[0] ?? ''}' (try /help)`)
+  }
+  // the longest known prefix (`users`, or `users key`), then the words that may follow it
+  let depth = 1
+  while (depth < lower.length && commands.some((c) => c.words.length > depth + 1 && lower.slice(0, depth + 1).every((w, i) => c.words[i] === w))) depth++
+  const prefix = lower.slice(0, depth)
+  const next = [...new Set(commands.filter((c) => prefix.every((w, i) => c.words[i] === w)).map((c) => c.words[depth]))].join('|')
+  const bad = words[depth]
+  return new AdminError(
+    'USAGE',
+    `${bad !== undefined ? `unknown subcommand '${bad}'; ` : ''}usage: /${prefix.join(' ')} ${next} (try /help ${group})`,
+  )
 }
 
 async function* lines(out: CommandOutput): AsyncGenerator<string, void, undefined> {
