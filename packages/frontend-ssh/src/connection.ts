@@ -1,5 +1,6 @@
 import { authenticate, type AuthState } from './authenticate.js'
-import { execCommand, plainShell, ptyShell, type ChannelLike, type ShellContext } from './shells.js'
+import { ptyShell } from './pty-shell.js'
+import { execCommand, plainShell, type ChannelLike, type ShellContext } from './shells.js'
 import type { ClientInfo, Connection } from './ssh2.js'
 import type { FailureThrottle } from './throttle.js'
 import type { ConsoleInterpreter, SshAuth, SshLog } from './types.js'

@@ -16,12 +16,29 @@ export async function write(out: Writable, text: string): Promise<void> {
   })
 }
 
-/** Run one line through the console session, streaming its output; `crlf` for terminals. */
-export async function runLine(session: ConsoleSession, line: string, out: Writable, crlf: boolean, log: SshLog): Promise<ConsoleStatus> {
+/**
+ * Run one line through the console session, streaming its output; `crlf` for terminals. When `signal`
+ * aborts (Ctrl-C), output stops at once and the command's stream is asked to return.
+ */
+export async function runLine(
+  session: ConsoleSession,
+  line: string,
+  out: Writable,
+  crlf: boolean,
+  log: SshLog,
+  signal?: AbortSignal,
+): Promise<ConsoleStatus & { interrupted?: boolean }> {
+  const aborted = signal && new Promise<'aborted'>((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }))
   try {
     const it = session.runStream(line)
     for (;;) {
-      const next = await it.next()
+      const step = it.next()
+      if (aborted) step.catch(() => {}) // settles after we stopped listening: not unhandled
+      const next = aborted ? await Promise.race([step, aborted]) : await step
+      if (next === 'aborted') {
+        void it.return?.(undefined as never)?.catch(() => {})
+        return { ok: false, interrupted: true }
+      }
       if (next.done) return next.value
       await write(out, crlf ? next.value.replace(/\r?\n/g, '\r\n') : next.value)
     }

@@ -1,6 +1,5 @@
 import { StringDecoder } from 'node:string_decoder'
 import type { Duplex } from 'node:stream'
-import { LineEditor } from './line-editor.js'
 import { finish, runLine, write } from './run-line.js'
 import { MAX_LINE, TOO_LONG, stripControl } from './text.js'
 import type { ConsoleSession, SshLog } from './types.js'
@@ -20,43 +19,8 @@ export interface ShellContext {
 }
 
 /** Read the channel chunk by chunk; while a command runs nothing is read, so the client is held back. */
-function chunks(channel: Duplex): AsyncIterable<Buffer> {
+export function chunks(channel: Duplex): AsyncIterable<Buffer> {
   return channel.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>
-}
-
-/** Interactive shell on a PTY: banner, prompt, line editor. */
-export async function ptyShell(ctx: ShellContext, banner: string, prompt: string): Promise<void> {
-  const { channel } = ctx
-  const editor = new LineEditor({ prompt, maxLine: MAX_LINE })
-  const decoder = new StringDecoder('utf8')
-  await write(channel, `${banner}\r\n${prompt}`)
-  for await (const chunk of chunks(channel)) {
-    ctx.touch()
-    // echo is collected per chunk: a pasted line goes back as one write, not one packet per key
-    let echo = ''
-    for (const ch of decoder.write(chunk)) {
-      const ev = editor.key(ch)
-      if (!ev) continue
-      echo += ev.output
-      if (ev.type === 'eof') {
-        await write(channel, echo)
-        return finish(channel, 0)
-      }
-      if (ev.type === 'too-long') echo += `${TOO_LONG}\r\n${prompt}`
-      else if (ev.type === 'cancel') echo += prompt
-      else if (ev.type === 'line') {
-        await write(channel, echo)
-        echo = ''
-        ctx.working(true)
-        const status = await runLine(ctx.console, ev.line, channel, true, ctx.log)
-        ctx.working(false)
-        if (status.quit) return finish(channel, 0)
-        echo = prompt
-      }
-    }
-    await write(channel, echo)
-  }
-  finish(channel, 0)
 }
 
 /** Shell without a PTY (`printf … | ssh -T`): one command per input line, no prompt; exit 0 at EOF. */

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createAuth, type Auth } from '@everlock/auth-grants'
-import { createAdminInterpreter } from '@everlock/backend-admin'
+import { createAdminInterpreter, type AdminAi } from '@everlock/backend-admin'
 import { openStores, type Stores } from '@everlock/versioned-storage'
 import { createSshServer, type SshServer, type SshServerOptions } from '@everlock/frontend-ssh'
 
@@ -23,14 +23,15 @@ export interface Harness {
 }
 
 /** Real auth-grants over a real store, the real interpreter, the SSH server on a free loopback port. */
-export async function start(opts: Partial<SshServerOptions> = {}): Promise<Harness> {
+export async function start(opts: Partial<SshServerOptions> & { ai?: AdminAi } = {}): Promise<Harness> {
+  const { ai, ...serverOpts } = opts
   const dir = await mkdtemp(join(tmpdir(), 'frontend-ssh-'))
   const stores = await openStores({ dir: join(dir, 'data') })
   const auth = await createAuth({ store: await stores.open('everlock-system'), kdf: { N: 2 ** 10 } })
   await auth.bootstrapAdmin('admin', ADMIN_PASSWORD)
   const logs: string[] = []
   const details: string[] = []
-  const interpreter = createAdminInterpreter({ auth, stores, instances: {}, log: (m) => logs.push(m) })
+  const interpreter = createAdminInterpreter({ auth, stores, instances: {}, ai, log: (m) => logs.push(m) })
   const hostKeyPath = join(dir, 'data', 'ssh_host_ed25519_key')
   const server = await createSshServer({
     hostKeyPath, auth, interpreter, failureDelayMs: () => 50,
@@ -38,7 +39,7 @@ export async function start(opts: Partial<SshServerOptions> = {}): Promise<Harne
       logs.push(m)
       details.push(`${m} ${JSON.stringify(fields ?? {})}`)
     },
-    ...opts,
+    ...serverOpts,
   })
   const { port } = await server.listen('127.0.0.1:0')
   return {

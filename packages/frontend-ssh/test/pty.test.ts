@@ -26,8 +26,23 @@ async function waitFor(check: (text: string) => boolean, what: string): Promise<
 
 const count = (text: string, re: RegExp): number => (text.match(re) ?? []).length
 
+// a slow model: a word every 50 ms, and a note when the consumer stops it
+const model = { stopped: false }
+const ai = {
+  async *prompt(text: string) {
+    try {
+      for (let i = 0; i < (text === 'short' ? 6 : 400); i++) {
+        yield 'tick '
+        await new Promise((r) => setTimeout(r, 50))
+      }
+    } finally {
+      model.stopped = true
+    }
+  },
+}
+
 beforeAll(async () => {
-  h = await start()
+  h = await start({ ai })
   const command = ['sshpass', '-p', ADMIN_PASSWORD, 'ssh', '-tt', ...sshArgs(h.port, ['-o', 'PubkeyAuthentication=no']), 'admin@127.0.0.1']
   tmux('new-session', '-d', '-s', 'console', '-x', '160', '-y', '50', command.map((a) => `'${a}'`).join(' '))
 })
@@ -96,6 +111,25 @@ describe('interactive PTY session under tmux', () => {
     keys('-l', '/users grants dave')
     keys('C-g', 'C-b', 'Enter')
     await waitFor((t) => t.includes("no grants for 'dave'"), 'the next command')
+  })
+
+  it('Ctrl-C interrupts a running command (a streaming AI answer) and keeps type-ahead otherwise', async () => {
+    keys('-l', 'tell me a story')
+    keys('Enter')
+    await waitFor((t) => count(t, /tick /g) >= 3, 'the answer streaming')
+    keys('C-c')
+    await waitFor((t) => /tick \^C\n> $/m.test(t), '^C and a prompt')
+    const ticks = count(screen(), /tick /g)
+    await new Promise((r) => setTimeout(r, 400))
+    expect(count(screen(), /tick /g)).toBe(ticks)
+    await waitFor(() => model.stopped, 'the model stream to be returned')
+    // typed while a command runs: kept, then run when it ends
+    keys('-l', 'short')
+    keys('Enter')
+    keys('-l', '/users grants dave')
+    keys('Enter')
+    const text = await waitFor((t) => count(t, /no grants for 'dave'\n> /g) === 2, 'the type-ahead command')
+    expect(text).toMatch(/^> short\n(tick ){6}\n> \/users grants dave\nno grants for 'dave'$/m)
   })
 
   it('Ctrl-D on an empty line leaves', async () => {
