@@ -36,7 +36,9 @@ install_apt_packages() {
   fi
   say "installing ${missing[*]}"
   as_root apt-get update -q
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # With recommends, as on the machines the tests were written on (podman's bring uidmap, fuse-overlayfs,
+  # slirp4netns, catatonit and the network stack).
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 }
 
 # skopeo and podman refuse to run without a signature policy; the default accepts anything (local use).
