@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { built, Everlock, removeDir, tempDir } from '../helpers/everlock.js'
+import { built, Everlock, freePort, removeDir, seedArgs, tempDir } from '../helpers/everlock.js'
 import { catalog, ping, pushSmall, type Where } from '../helpers/push.js'
 import { request } from '../helpers/http.js'
 
@@ -25,7 +25,8 @@ describe.skipIf(!built)('OCI instances', () => {
       join(dir, 'config', 'oci-http.toml'),
       '[instances.default]\nstore = "everlock-oci-local"\nvhosts = ["localhost"]\n\n[instances.second]\nstore = "second-store"\nvhosts = ["reg2.localhost"]\n',
     )
-    const e = await Everlock.start(dir)
+    const metricsPort = await freePort()
+    const e = await Everlock.start(dir, { args: (http, ssh) => seedArgs(dir, http, ssh, ['--metrics-listen', `127.0.0.1:${metricsPort}`]) })
     running.push(e)
     const one = await pushSmall(at(e, 'localhost'), 'team/one', 'v1')
     const two = await pushSmall(at(e, 'reg2.localhost'), 'team/two', 'v1')
@@ -39,6 +40,9 @@ describe.skipIf(!built)('OCI instances', () => {
     expect(stores).toMatch(/everlock-oci-local/)
     expect(stores).toMatch(/second-store/)
     expect(await e.console('/store log second-store')).toMatch(/admin/)
+    // per-instance metrics on the separate listener
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
+    expect(metrics).toMatch(/everlock_http_requests_total\{backend="oci",instance="second",method="PUT",status="2xx"\} [1-9]/)
   })
 
   it('/oci create second vhost=reg2.localhost answers within a second, no restart; still there after one', async () => {
