@@ -25,8 +25,10 @@ describe.skipIf(!built)('seed walk-through (skopeo, podman, real SSH console)', 
   })
 
   it('steps 2–3: the admin console creates alice with writer on the default registry', async () => {
-    expect(await everlock.console('/users add alice change-me')).toMatch(/alice/)
-    await everlock.console('/users grant alice http/oci/default writer')
+    const screen = await everlock.terminal(['/users add alice change-me', '/users grant alice http/oci/default writer', '/quit'])
+    expect(screen).toMatch(/^Everlock Admin\r?\n> /m)
+    expect(screen).toMatch(/'alice' added/)
+    expect(screen).toMatch(/granted writer on http\/oci\/default to 'alice'/)
     await everlock.console('/users add bob change-me')
     await everlock.console('/users grant bob http/oci/default reader')
     const grants = await everlock.console('/users grants alice')

@@ -124,6 +124,31 @@ export class Everlock {
     return stdout
   }
 
+  /**
+   * An interactive console session as in the guide (`ssh -p … admin@localhost`, a PTY forced with -tt): the
+   * lines are typed one after another; resolves with everything the terminal showed.
+   */
+  async terminal(lines: string[], user = 'admin', password = 'change-me'): Promise<string> {
+    // prettier-ignore
+    const child = spawn('sshpass', ['-p', password, 'ssh', '-tt', '-p', String(this.ssh),
+      '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
+      '-o', 'PubkeyAuthentication=no', `${user}@localhost`], { stdio: ['pipe', 'pipe', 'pipe'] })
+    let shown = ''
+    child.stdout.on('data', (c: Buffer) => (shown += c.toString('utf8')))
+    const done = new Promise<void>((r) => child.once('close', () => r()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+    for (const line of lines) {
+      const prompts = shown.split('> ').length
+      child.stdin.write(`${line}\r`)
+      // wait for the next prompt (or the end) before typing on
+      while (shown.split('> ').length <= prompts && child.exitCode === null) await new Promise((r) => setTimeout(r, 20))
+    }
+    child.stdin.end()
+    await done
+    clearTimeout(timer)
+    return shown
+  }
+
   stop(): Promise<Exit> {
     return this.proc.stop()
   }
