@@ -67,6 +67,15 @@ export async function main(
     }
     signalled ??= earlySignal()
     if (signalled) onSignal(signalled)
+    // SIGHUP: re-read config/oci-http.toml; a bad file is reported and the running set stays as it is.
+    process.on('SIGHUP', () => {
+      running.reload().catch((err: unknown) => {
+        if (isEverlockError(err, 'CONFIG_INVALID')) {
+          log.error(`reload refused, ${err.problems.length} problem(s); still serving the previous instances`)
+          for (const p of err.problems) log.error(formatProblem(p))
+        } else log.error('reload failed', { error: err instanceof Error ? err.message : String(err) })
+      })
+    })
   })
 }
 

@@ -28,6 +28,11 @@ export interface OciInstancesOptions {
 export interface OciInstances extends InstanceAdmin {
   /** Mount the instances read from the config file (no write). */
   start(instances: readonly OciInstanceConfig[]): Promise<void>
+  /**
+   * Make the live instances match `desired` (a config file edited by hand, already validated): new ones are
+   * mounted, removed ones unmounted, changed stores and vhosts swapped. The file is not written.
+   */
+  reload(desired: readonly OciInstanceConfig[]): Promise<{ added: number; removed: number; changed: number }>
   /** Unmount everything (the frontend stops routing to them). */
   close(): void
 }
@@ -212,6 +217,46 @@ export function createOciInstances(options: OciInstancesOptions): OciInstances {
         for (const host of current.config.vhosts) frontend.vhosts.delete(host)
         current.registry.close()
         log.info(`oci instance ${name} deleted by ${actor.by} (store ${current.config.store} kept)`)
+      })
+    },
+
+    reload(desired) {
+      return serial(async () => {
+        const want = new Map(desired.map((c) => [c.name, c]))
+        // Open what is new first: if a store cannot be opened, nothing has changed yet.
+        const fresh = new Map<string, OciRegistry>()
+        try {
+          for (const c of desired) {
+            const cur = live.get(c.name)
+            if (!cur || cur.config.store !== c.store) fresh.set(c.name, await registryFor(c))
+          }
+        } catch (err) {
+          for (const r of fresh.values()) r.close()
+          throw err
+        }
+        let removed = 0
+        let changed = 0
+        // Removals before additions, so a vhost may move from one instance to another.
+        for (const [name, cur] of live) {
+          const next = want.get(name)
+          for (const host of cur.config.vhosts) if (!next?.vhosts.includes(host)) frontend.vhosts.delete(host)
+          if (!next) {
+            cur.registry.close()
+            removed++
+          } else if (next.store !== cur.config.store || next.vhosts.join() !== cur.config.vhosts.join()) changed++
+        }
+        const before = new Map(live)
+        live.clear()
+        for (const c of desired) {
+          const cur = before.get(c.name)
+          const registry = fresh.get(c.name) ?? cur!.registry
+          route(c, registry, c.vhosts)
+          if (cur && fresh.has(c.name)) cur.registry.close()
+          live.set(c.name, { config: c, registry })
+        }
+        const added = desired.filter((c) => !before.has(c.name)).length
+        log.info(`oci instances reloaded from ${configFile}: ${added} added, ${removed} removed, ${changed} changed`)
+        return { added, removed, changed }
       })
     },
 

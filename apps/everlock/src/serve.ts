@@ -5,6 +5,7 @@ import { createHttpFrontend, type HttpFrontend } from '@everlock/frontend-http'
 import { createSshServer, type SshServer } from '@everlock/frontend-ssh'
 import { openStores, type Stores } from '@everlock/versioned-storage'
 import { ociInstancesToServe } from './bootstrap-oci.js'
+import { loadOciConfig } from './config/oci-config.js'
 import { EverlockError } from './errors.js'
 import { consoleLog, type Log } from './log.js'
 import { createOciInstances, type OciInstances } from './oci-instances.js'
@@ -37,6 +38,8 @@ export interface Running {
   readonly sshFingerprint?: string
   readonly auth: Auth
   readonly oci?: OciInstances
+  /** Re-read `config/oci-http.toml` (hand edits) and apply it live; a bad file changes nothing (CONFIG_INVALID). */
+  reload(): Promise<void>
   /** Stop accepting, finish in-flight requests, close SSH sessions and the stores. Idempotent. */
   close(): Promise<void>
 }
@@ -110,9 +113,15 @@ export async function serve(options: ServeOptions): Promise<Running> {
       log.info(`ssh listening on ${hostPort(bound.host, sshPort)}`, { fingerprint: ssh.fingerprint })
     }
 
+    const reload = async (): Promise<void> => {
+      if (!oci || !instances) return log.info('reload: no OCI registries are served (--backend-oci-http is off)')
+      await instances.reload(await loadOciConfig(oci.file))
+    }
+
     return {
       auth,
       close,
+      reload,
       ...(httpPort !== undefined ? { httpPort } : {}),
       ...(metricsPort !== undefined ? { metricsPort } : {}),
       ...(sshPort !== undefined ? { sshPort } : {}),

@@ -5,7 +5,7 @@ import { stringify } from 'smol-toml'
 import { EverlockError } from '../errors.js'
 import type { OciInstanceConfig } from './oci-config.js'
 
-const HEADER = '# OCI registries served by everlock (managed with /oci … in the admin console; edits apply on restart)\n\n'
+const HEADER = '# OCI registries served by everlock (managed with /oci … in the admin console; hand edits apply on restart or SIGHUP)\n\n'
 
 export function renderOciConfig(instances: readonly OciInstanceConfig[]): string {
   const table: Record<string, { store: string; vhosts: string[] }> = {}

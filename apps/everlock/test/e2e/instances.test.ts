@@ -79,5 +79,17 @@ describe.skipIf(!built)('OCI instances', () => {
     await e.console('/oci delete second')
     expect(await ping(at(e, 'reg3.localhost'))).toBe(404)
     expect(readFileSync(join(dir, 'config', 'oci-http.toml'), 'utf8')).not.toMatch(/second/)
+
+    // hand edits apply on SIGHUP; a bad edit is reported and changes nothing
+    const file = join(dir, 'config', 'oci-http.toml')
+    writeFileSync(file, readFileSync(file, 'utf8') + '\n[instances.hand]\nvhosts = ["hand.localhost"]\n')
+    e.proc.child.kill('SIGHUP')
+    await e.proc.waitFor([/oci instances reloaded from .*: 1 added, 0 removed, 0 changed/])
+    expect(await ping(at(e, 'hand.localhost'))).toBe(200)
+    writeFileSync(file, '[instances.hand]\nvhosts = ["bad host"]\n')
+    e.proc.child.kill('SIGHUP')
+    await e.proc.waitFor([/reload refused/, /instances\.hand\.vhosts\[0\]: expected a host name/])
+    expect(await ping(at(e, 'hand.localhost'))).toBe(200)
+    expect(await ping(at(e, 'localhost'))).toBe(200)
   })
 })

@@ -85,6 +85,21 @@ describe('OCI instance manager', () => {
     expect((await loadOciConfig(configFile)).map((i) => i.name)).toEqual(['default'])
   })
 
+  it('reload makes the live set match a hand-edited config (adds, removes, moves a vhost) without writing it', async () => {
+    const before = readFileSync(configFile, 'utf8')
+    expect(await oci.reload([
+      { name: 'default', store: 'everlock-oci-local', vhosts: ['localhost'] },
+      { name: 'fifth', store: 'store-five', vhosts: ['five.localhost', 'move.localhost'] },
+    ])).toEqual({ added: 1, removed: 0, changed: 0 })
+    expect(await ping('five.localhost')).toBe(200)
+    expect(frontend.vhosts.match('move.localhost')?.instance).toBe('fifth')
+    // move.localhost moves from fifth to default; fifth is then removed
+    expect(await oci.reload([{ name: 'default', store: 'everlock-oci-local', vhosts: ['localhost', 'move.localhost'] }])).toEqual({ added: 0, removed: 1, changed: 1 })
+    expect(frontend.vhosts.match('move.localhost')?.instance).toBe('default')
+    expect(await ping('five.localhost')).toBe(404)
+    expect(readFileSync(configFile, 'utf8')).toBe(before)
+  })
+
   it('a config file that cannot be written leaves the live table unchanged', async () => {
     const blocked = join(dir, 'blocked')
     writeFileSync(blocked, 'a file, not a directory')
