@@ -12,6 +12,7 @@ export type {
   JobStatus,
   Json,
   ListOptions,
+  PruneOptions,
   QueueOptions,
   QueueStats,
   RetryPolicy,

@@ -39,6 +39,16 @@ export class JobDb {
     return this.db.batch(ops, { sync: true })
   }
 
+  /** Delete a finished job, its key and its state index. */
+  remove(job: JobStatus): Promise<void> {
+    const ops: Op[] = [
+      { type: 'del', key: jobKey(job.id) },
+      { type: 'del', key: stateKey(job.state, job.id) },
+    ]
+    if (job.key !== undefined) ops.push({ type: 'del', key: idemKey(job.key) })
+    return this.db.batch(ops, { sync: true })
+  }
+
   /** Ids of queued jobs of `kind` due at or before `now`, earliest first. */
   async dueIds(kind: string, now: number, limit: number): Promise<string[]> {
     const ids: string[] = []

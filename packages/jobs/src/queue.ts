@@ -7,13 +7,14 @@ import { recover } from './recover.js'
 import { Dispatcher, type Registered } from './dispatcher.js'
 import { SettledEvents, type SettledListener } from './settled.js'
 import { INTERRUPTED } from './transitions.js'
-import type { EnqueueOptions, HandleOptions, JobHandler, JobStatus, ListOptions, QueueOptions, QueueStats, RetryPolicy } from './types.js'
+import type { EnqueueOptions, HandleOptions, JobHandler, JobStatus, ListOptions, PruneOptions, QueueOptions, QueueStats, RetryPolicy } from './types.js'
 import {
   checkEnqueueOptions,
   checkHandleOptions,
   checkKind,
   checkListOptions,
   checkMaxAttempts,
+  checkPruneOptions,
   checkRetry,
   encodePayload,
 } from './validate.js'
@@ -28,6 +29,8 @@ export interface JobQueue {
   list(opts?: ListOptions): Promise<JobStatus[]>
   /** Put a failed job back in the queue with its attempts reset. */
   retry(id: string): Promise<JobStatus>
+  /** Delete finished jobs (`done`, or `failed` too) last updated before `before`; their keys become free. */
+  prune(opts: PruneOptions): Promise<number>
   /** Resolves with the job once it is done or failed (WAIT_TIMEOUT after `timeoutMs`, default 60 s). */
   waitFor(id: string, opts?: { timeoutMs?: number }): Promise<JobStatus>
   /** Called whenever a job reaches done or failed; returns an unsubscribe function. */
@@ -171,7 +174,27 @@ class Queue implements JobQueue {
     })
   }
 
-  waitFor(id: string, opts: { timeoutMs?: number } = {}): Promise<JobStatus> {
+  async prune(opts: PruneOptions): Promise<number> {
+    this.open()
+    const o = checkPruneOptions(opts)
+    return this.writes(async () => {
+      let removed = 0
+      for (const state of o.states) {
+        const ids: string[] = []
+        for await (const id of this.db.idsIn(state, { reverse: false })) ids.push(id)
+        for (const id of ids) {
+          const job = await this.db.get(id)
+          if (job && Date.parse(job.updatedAt) < o.before) {
+            await this.db.remove(job)
+            removed++
+          }
+        }
+      }
+      return removed
+    })
+  }
+
+  async waitFor(id: string, opts: { timeoutMs?: number } = {}): Promise<JobStatus> {
     this.open()
     return this.events.wait(id, opts.timeoutMs ?? 60_000, () => this.get(id))
   }

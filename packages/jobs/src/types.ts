@@ -99,3 +99,10 @@ export interface QueueStats {
   /** Dispatch passes since open: it grows with work and timer wake-ups, not with idle time. */
   passes: number
 }
+
+export interface PruneOptions {
+  /** Jobs whose last change is older than this (a Date or epoch ms). */
+  before: Date | number
+  /** Also delete failed jobs (default: only done ones). */
+  failed?: boolean
+}

@@ -1,5 +1,5 @@
 import { JobsError } from './errors.js'
-import type { EnqueueOptions, HandleOptions, ListOptions, RetryPolicy } from './types.js'
+import type { EnqueueOptions, HandleOptions, JobState, ListOptions, PruneOptions, RetryPolicy } from './types.js'
 import { JOB_STATES } from './types.js'
 
 const KIND = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/
@@ -84,4 +84,10 @@ export function checkListOptions(opts: ListOptions): Required<Pick<ListOptions, 
   if (opts.kind !== undefined) checkKind(opts.kind)
   if (opts.after !== undefined && typeof opts.after !== 'string') throw new JobsError('OPTION_INVALID', 'after must be a job id')
   return { ...opts, limit: opts.limit === undefined ? 100 : int('limit', opts.limit, 1, 1000), reverse: opts.reverse === true }
+}
+
+export function checkPruneOptions(opts: PruneOptions): { before: number; states: JobState[] } {
+  const before = opts?.before instanceof Date ? opts.before.getTime() : opts?.before
+  if (typeof before !== 'number' || !Number.isFinite(before)) throw new JobsError('OPTION_INVALID', 'before must be a Date or epoch ms')
+  return { before, states: opts.failed === true ? ['done', 'failed'] : ['done'] }
 }
