@@ -32,12 +32,13 @@ export function createOciRegistry(options: OciRegistryOptions): OciRegistry {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.setHeader(API_VERSION_HEADER, 'registry/2.0')
-    const url = new URL(req.url ?? '/', 'http://registry.invalid')
-    // route on the path as sent: URL parsing resolves `..` and `%2e%2e` segments, which would serve
-    // `/v2/a/../b/…` as repository `b` instead of refusing an invalid name
-    const sent = req.url?.startsWith('/') ? req.url.split('?')[0]! : url.pathname
+    // Route on the path as sent. Resolving it against a base would read `//x` as a host (and throw on
+    // `//`), and resolve `..`/`%2e%2e` segments, serving `/v2/a/../b/…` as repository `b`.
+    const target = req.url?.startsWith('/') ? req.url : '/'
+    const url = new URL(`http://registry.invalid${target}`)
+    const sent = target.split('?')[0]!
     const route = matchRoute(sent)
-    if (!route) throw new OciError(404, 'NAME_UNKNOWN', 'no such endpoint', { path: url.pathname.slice(0, 200) })
+    if (!route) throw new OciError(404, 'NAME_UNKNOWN', 'no such endpoint', { path: sent.slice(0, 200) })
     const method = req.method ?? 'GET'
     if (!ALLOWED[route.kind].includes(method)) {
       throw new OciError(405, 'UNSUPPORTED', `${method} is not supported here`, undefined, { Allow: ALLOWED[route.kind].join(', ') })
