@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { HttpFrontendError } from './errors.js'
 import { holdContinue } from './expect-continue.js'
 import type { ListenAddress } from './listen-address.js'
+import { DEFAULT_BODY_RATE, enforceBodyRate, type BodyRate } from './body-rate.js'
 
 /** Limits for slow or stuck clients. */
 export interface ServerTimeouts {
@@ -13,6 +14,8 @@ export interface ServerTimeouts {
   idleMs?: number
   /** How long an idle keep-alive connection stays open (default 10 s). */
   keepAliveMs?: number
+  /** Minimum body rate; a request body arriving slower is cut (default 16 KiB per 20 s; false = none). */
+  bodyRate?: BodyRate | false
 }
 
 export function startServer(
@@ -32,9 +35,12 @@ export function startServer(
     },
     listener,
   )
+  const bodyRate = timeouts.bodyRate ?? DEFAULT_BODY_RATE
+  if (bodyRate) server.on('request', (req: IncomingMessage, res: ServerResponse) => enforceBodyRate(req, res, bodyRate))
   // Expect: 100-continue is answered by the dispatcher once the request passed the edge's checks.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     holdContinue(req)
+    if (bodyRate) enforceBodyRate(req, res, bodyRate)
     listener(req, res)
   })
   server.setTimeout(timeouts.idleMs ?? 120_000, (socket) => socket.destroy())

@@ -130,4 +130,46 @@ describe('listen and close', () => {
     expect(performance.now() - started).toBeLessThan(3000)
     expect(answer).toMatch(/^HTTP\/1\.1 408/)
   })
+  it('cuts a request body that trickles slower than the minimum rate, while a steady one passes', async () => {
+    frontend = createHttpFrontend({ metrics: { listen: '' }, timeouts: { idleMs: 0, bodyRate: { minBytes: 200, windowMs: 400 } } })
+    let finished = 0
+    frontend.vhosts.set('localhost', {
+      backend: 'test',
+      instance: 'upload',
+      accessPath: 'http/test/upload',
+      authorizesItself: true,
+      handler: (req, res) => {
+        req.resume()
+        req.on('end', () => {
+          finished++
+          res.end('got it')
+        })
+      },
+    })
+    const { port } = await frontend.listen('127.0.0.1:0')
+    const send = (bytesPerTick: number, total: number) => {
+      const socket = connect(port, '127.0.0.1')
+      let answer = ''
+      socket.on('data', (c: Buffer) => {
+        answer += c.toString()
+        if (answer.includes('got it')) socket.destroy() // answered: don't wait for keep-alive to end
+      })
+      socket.write(`PUT /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${total}\r\n\r\n`)
+      let sent = 0
+      const timer = setInterval(() => {
+        if (socket.destroyed || sent >= total) return clearInterval(timer)
+        const n = Math.min(bytesPerTick, total - sent)
+        socket.write('x'.repeat(n))
+        sent += n
+      }, 50)
+      return new Promise<string>((resolve) => socket.on('close', () => (clearInterval(timer), resolve(answer))))
+    }
+    const started = performance.now()
+    const trickle = send(1, 10_000) // 20 bytes/s
+    const steady = send(100, 2_000) // 2000 bytes/s, done in ~1 s
+    expect(await steady).toMatch(/got it/)
+    expect(await trickle).toBe('')
+    expect(performance.now() - started).toBeLessThan(3000)
+    expect(finished).toBe(1)
+  })
 })
