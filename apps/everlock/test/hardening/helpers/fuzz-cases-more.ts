@@ -15,7 +15,7 @@ async function req(n: Counter, t: Target, method: string, path: string, opts: Pa
 }
 
 let tagCounter = 0
-const MANIFEST_CODES = ['MANIFEST_INVALID', 'MANIFEST_BLOB_UNKNOWN', 'BLOB_UNKNOWN', 'DIGEST_INVALID', 'SIZE_INVALID', 'UNSUPPORTED', 'TAG_INVALID', 'NAME_INVALID']
+const MANIFEST_CODES = ['MANIFEST_INVALID', 'MANIFEST_BLOB_UNKNOWN', 'BLOB_UNKNOWN', 'DIGEST_INVALID', 'SIZE_INVALID', 'UNSUPPORTED', 'TAG_INVALID', 'NAME_INVALID', 'NAME_UNKNOWN']
 const KINDS = ['invalid-json', 'random-json', 'unknown-blobs', 'media-type-mismatch', 'digest-mismatch', 'bad-tag', 'no-config'] as const
 
 function manifestBody(kind: (typeof KINDS)[number], s: Seeded, junk: unknown, text: string): { body: Buffer; ref?: string } {
@@ -32,7 +32,7 @@ function manifestBody(kind: (typeof KINDS)[number], s: Seeded, junk: unknown, te
     case 'digest-mismatch':
       return { body: Buffer.from(JSON.stringify(valid)), ref: sha256(text + 'x') }
     case 'bad-tag':
-      return { body: Buffer.from(JSON.stringify(valid)), ref: ['-x', '.x', 'a'.repeat(129), '..', '%2e%2e', 'a%2Fb', 'a b'][text.length % 7] }
+      return { body: Buffer.from(JSON.stringify(valid)), ref: ['-x', '.x', 'a'.repeat(129), '..', '%2e%2e', 'a%2Fb', 'a%20b'][text.length % 7] }
     case 'no-config':
       return { body: Buffer.from(JSON.stringify({ ...valid, config: undefined })) }
   }
@@ -51,7 +51,7 @@ export const manifestCase: fc.Arbitrary<Case> = fc
         const r = await req(n, t, 'PUT', path, { headers: { 'content-type': OCI_MANIFEST }, body })
         expectReply(`PUT ${path} (${kind})`, r, kind === 'bad-tag' ? [400, 404] : [400], MANIFEST_CODES)
         const after = await req(n, t, 'GET', `/v2/${s.repo}/manifests/${ref && kind !== 'bad-tag' ? ref : tag}`, { headers: { accept: OCI_MANIFEST } })
-        expectReply('GET after refused PUT', after, [400, 404], ['MANIFEST_UNKNOWN', 'TAG_INVALID', 'MANIFEST_INVALID'])
+        expectReply('GET after refused PUT', after, [400, 404], ['MANIFEST_UNKNOWN', 'TAG_INVALID', 'MANIFEST_INVALID', 'NAME_UNKNOWN'])
       },
     }),
   )
