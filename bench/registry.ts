@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { commitCount } from './lib/commits.js'
-import { REPO_ROOT, startDistribution, startEverlock, type RunningServer } from './lib/servers.js'
+import { pushImage, smallImage } from './lib/image.js'
+import { OciClient } from './lib/oci-client.js'
+import { PASSWORD, REPO_ROOT, USER, startDistribution, startEverlock, type RunningServer } from './lib/servers.js'
 import { markdown, rows, type Samples } from './lib/table.js'
 import { blobRound, makeBlobs, metrics, requestRound, skopeoRound, type BenchOptions } from './lib/workloads.js'
 
@@ -54,6 +56,13 @@ try {
   const wanted = values.servers.split(',')
   if (wanted.includes('distribution')) servers.push(await startDistribution(join(work, 'distribution')))
   if (wanted.includes('everlock')) servers.push(await startEverlock(join(work, 'everlock')))
+  // warm-up: the first authenticated request pays for a password check (and Everlock's credential cache)
+  for (const server of servers) {
+    const client = OciClient.basic(server.base, USER, PASSWORD)
+    await client.expect(200, 'GET', '/v2/')
+    await pushImage(client, 'bench/warmup', 'v1', smallImage(1, 1 << 20))
+    client.close()
+  }
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? servers : [...servers].reverse()
     process.stderr.write(`round ${round + 1}/${rounds}: generating blobs\n`)

@@ -70,3 +70,20 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'S
   await exited
   clearTimeout(timer)
 }
+
+/**
+ * Pulls a blob with curl into /dev/null: a C client, so the figure is the server's and not a JavaScript
+ * client's (a Node client tops out near the servers' own speed on two cores).
+ */
+export async function curlPull(base: string, repo: string, digest: string): Promise<{ size: number; ms: number }> {
+  const { execFile } = await import('node:child_process')
+  const { USER, PASSWORD } = await import('./servers.js')
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile('curl', ['-sf', '-o', '/dev/null', '-u', `${USER}:${PASSWORD}`, '-w', '%{http_code} %{size_download} %{time_total}', `${base}/v2/${repo}/blobs/${digest}`], (err, stdout) =>
+      err ? reject(new Error(`curl pull: ${err.message}`)) : resolve(stdout),
+    ),
+  )
+  const [code, size, seconds] = out.trim().split(' ')
+  if (code !== '200') throw new Error(`curl pull: HTTP ${code}`)
+  return { size: Number(size), ms: Number(seconds) * 1000 }
+}

@@ -6,7 +6,7 @@ import { generateBlob, type GeneratedBlob } from './gen.js'
 import { pushImage, smallImage } from './image.js'
 import { mixedLoad } from './mixed.js'
 import { OCI_MANIFEST, OciClient } from './oci-client.js'
-import { sampleRss } from './proc.js'
+import { curlPull, sampleRss } from './proc.js'
 import type { RunningServer } from './servers.js'
 import { buildLayout, skopeoPull, skopeoPush } from './skopeo.js'
 import { USER, PASSWORD } from './servers.js'
@@ -74,9 +74,9 @@ export async function blobRound(server: RunningServer, blobs: Map<number, Genera
       record(`push-mono-${size}`, mbps(size, await timed(() => client.pushMonolithic(repo, mono!))))
       const chunk = size <= MiB ? 256 * 1024 : 16 * MiB
       record(`push-chunked-${size}`, mbps(size, await timed(() => client.pushChunked(repo, chunked!, chunk))))
-      let pulled = 0
-      record(`pull-${size}`, mbps(size, await timed(async () => (pulled = (await client.pullBlob(repo, mono!.digest)).size))))
-      if (pulled !== size) throw new Error(`${server.name}: pulled ${pulled} bytes of ${size}`)
+      const pulled = await curlPull(server.base, repo, mono!.digest)
+      if (pulled.size !== size) throw new Error(`${server.name}: pulled ${pulled.size} bytes of ${size}`)
+      record(`pull-${size}`, mbps(size, pulled.ms))
       if (rss) {
         const { baseline, peak } = rss.stop()
         record('rss-peak', peak / MiB)
