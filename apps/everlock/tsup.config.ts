@@ -1,11 +1,3 @@
-import { defineConfig } from 'tsup'
+import { everlockTsupConfig } from '../../tsup.shared.ts'
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts'],
-  format: ['esm'],
-  dts: { entry: ['src/index.ts'] },
-  clean: false,
-  sourcemap: true,
-  target: 'node20',
-  banner: { js: '' },
-})
+export default everlockTsupConfig(['src/index.ts', 'src/cli.ts'], { dts: { entry: ['src/index.ts'] } })

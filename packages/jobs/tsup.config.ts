@@ -1,10 +1,3 @@
-import { defineConfig } from 'tsup'
+import { everlockTsupConfig } from '../../tsup.shared.ts'
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  clean: false,
-  sourcemap: true,
-  target: 'node20',
-})
+export default everlockTsupConfig(['src/index.ts'])
