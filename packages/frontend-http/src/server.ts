@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import { HttpFrontendError } from './errors.js'
 import { holdContinue } from './expect-continue.js'
 import type { ListenAddress } from './listen-address.js'
@@ -43,7 +44,12 @@ export function startServer(
     if (bodyRate) enforceBodyRate(req, res, bodyRate)
     listener(req, res)
   })
-  server.setTimeout(timeouts.idleMs ?? 120_000, (socket) => socket.destroy())
+  const idleMs = timeouts.idleMs ?? 120_000
+  server.setTimeout(idleMs, (socket) => socket.destroy())
+  // Node's headersTimeout starts at a request's first byte: a connection that never sends one is only
+  // bounded by the idle timeout. Give it headersMs to start, then the usual idle timeout per request.
+  server.on('connection', (socket: Socket) => socket.setTimeout(Math.min(headersMs, idleMs || Infinity)))
+  server.on('request', (req: IncomingMessage) => req.socket.setTimeout(idleMs))
   return new Promise((resolve, reject) => {
     const onError = (cause: Error): void =>
       reject(new HttpFrontendError('LISTEN_FAILED', `cannot listen on ${address.host}:${address.port}`, { cause }))
