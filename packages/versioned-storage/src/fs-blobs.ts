@@ -15,7 +15,7 @@ export interface FsBlobsOptions {
   readonly dir: string
 }
 
-const READ_CHUNK = 256 * 1024
+const READ_CHUNK = 1024 * 1024
 
 /**
  * Blobs on the local disk: written to `tmp/`, hashed while written, fsync'ed, then renamed to their digest
