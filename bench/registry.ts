@@ -52,6 +52,13 @@ const record = (server: string) => (key: string, value: number) => {
 }
 
 const servers: RunningServer[] = []
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const server of servers) server.child.kill('SIGKILL')
+    if (!values.keep) rmSync(work, { recursive: true, force: true })
+    process.exit(130)
+  })
+}
 try {
   const wanted = values.servers.split(',')
   if (wanted.includes('distribution')) servers.push(await startDistribution(join(work, 'distribution')))
