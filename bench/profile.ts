@@ -1,5 +1,5 @@
 // Profiles `everlock serve` under one load (node --cpu-prof) and prints the hottest functions (self time).
-//   pnpm --filter @everlock/bench exec tsx profile.ts [manifest-get|manifest-head|pull] [seconds]
+//   pnpm --filter @everlock/bench exec tsx profile.ts [manifest-get|manifest-head|pull|push] [seconds]
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,7 +19,14 @@ try {
   const image = smallImage(1, 1 << 20)
   await pushImage(client, 'prof/app', 'v1', image)
   const headers = { authorization: client.auth!, accept: OCI_MANIFEST }
-  if (what === 'pull') {
+  if (what === 'push') {
+    for (let i = 0; i < 3; i++) {
+      const blob = generateBlob(512 << 20)
+      const t0 = performance.now()
+      await client.pushMonolithic('prof/app', blob)
+      console.log(`push (monolithic): ${(blob.size / 1e6 / ((performance.now() - t0) / 1000)).toFixed(0)} MB/s`)
+    }
+  } else if (what === 'pull') {
     const blob = generateBlob(512 << 20)
     await client.pushMonolithic('prof/app', blob)
     for (let i = 0; i < 4; i++) {
