@@ -58,7 +58,7 @@ describe.skipIf(mountSkip)('disk full', () => {
     writeFileSync(filler, Buffer.alloc(Math.max(0, free - 6 * 1024 * 1024)))
     const big = randomBytes(16 * 1024 * 1024)
     const refused = await pushBig(ev.admin, big)
-    expect(refused.status, refused.body.toString("utf8")).toBe(507) // Insufficient Storage
+    expect(refused.status, refused.body.toString('utf8')).toBe(507) // Insufficient Storage
     expect(errorCodes(refused).length, refused.body.toString('utf8')).toBeGreaterThan(0)
     expect(ev.alive, ev.logs()).toBe(true)
 
