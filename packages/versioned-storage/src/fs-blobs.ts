@@ -97,6 +97,17 @@ export function fsBlobs({ dir }: FsBlobsOptions): BlobDriver {
       return createReadStream(path, { start, end, highWaterMark: READ_CHUNK })
     },
 
+    async openFile(digest: string) {
+      const handle = await open(blobPath(digest), 'r').catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'ENOENT' ? new StorageError('BLOB_UNKNOWN', `blob ${digest} is unknown`) : err
+      })
+      const { size } = await handle.stat().catch(async (err: unknown) => {
+        await handle.close()
+        throw err
+      })
+      return { fd: handle.fd, size, close: () => handle.close() }
+    },
+
     async stat(digest: string) {
       const info = await stat(blobPath(digest)).catch(() => undefined)
       return info ? { size: info.size } : undefined

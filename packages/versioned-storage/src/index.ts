@@ -1,4 +1,5 @@
 export type {
+  BlobFile,
   BlobDriver,
   BlobRef,
   ByteRange,

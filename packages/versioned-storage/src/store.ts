@@ -77,6 +77,11 @@ export async function openStore(opts: OpenStoreOptions): Promise<OpenedStore> {
       assertDigest(digest)
       return blobs.read(digest, range)
     },
+    async openBlobFile(digest: string) {
+      alive()
+      assertDigest(digest)
+      return blobs.openFile ? blobs.openFile(digest) : undefined
+    },
     async statBlob(digest: string) {
       alive()
       assertDigest(digest)

@@ -159,6 +159,23 @@ export function storeConformance(name: string, make: () => Promise<StoresFixture
       await expect(store.getBlob(sha(Buffer.from('nope')))).rejects.toMatchObject({ code: 'BLOB_UNKNOWN' })
     })
 
+    it('openBlobFile gives an open file with the bytes, or undefined for drivers without local files', async () => {
+      const ref = await put('zero-copy bytes')
+      const file = await store.openBlobFile(ref.digest)
+      if (file === undefined) return // object storage: nothing local to hand out
+      try {
+        expect(file.size).toBe(ref.size)
+        const { readSync } = await import('node:fs')
+        const buf = Buffer.alloc(file.size)
+        expect(readSync(file.fd, buf, 0, file.size, 0)).toBe(file.size)
+        expect(buf.toString()).toBe('zero-copy bytes')
+      } finally {
+        await file.close()
+      }
+      await expect(store.openBlobFile(sha(Buffer.from('nope')))).rejects.toMatchObject({ code: 'BLOB_UNKNOWN' })
+      await expect(store.openBlobFile('sha256:xyz')).rejects.toMatchObject({ code: 'DIGEST_INVALID' })
+    })
+
     it('commits many changes atomically with author, message, time and parent', async () => {
       const a = await put('a')
       const first = await store.commit([{ op: 'put', path: 'dir/a', digest: a.digest, size: a.size }], { author: 'alice', message: 'first' })

@@ -115,6 +115,11 @@ export interface Store {
   /** Stream bytes out, optionally a byte range (inclusive end). Throws BLOB_UNKNOWN / RANGE_INVALID. */
   getBlob(digest: string, range?: ByteRange): Promise<Readable>
   statBlob(digest: string): Promise<BlobRef | undefined>
+  /**
+   * The blob as an open local file, for zero-copy serving (sendfile); undefined when the driver keeps no local
+   * files (object storage). The caller must `close()` it. Throws BLOB_UNKNOWN.
+   */
+  openBlobFile(digest: string): Promise<BlobFile | undefined>
   /** Remove a blob's bytes (caller ensures nothing references it). Idempotent. */
   deleteBlob(digest: string): Promise<void>
 
@@ -145,11 +150,20 @@ export interface Stores {
 }
 
 /** Where a store's bytes live. Factories return one per store. */
+/** An open, read-only local file holding a blob's bytes. */
+export interface BlobFile {
+  readonly fd: number
+  readonly size: number
+  close(): Promise<void>
+}
+
 export interface BlobDriver {
   readonly capabilities: { readonly ranges: boolean; readonly multipart?: boolean }
   /** Write a stream to a temporary location, hashing it; then `publish` or `discard`. */
   stage(body: AsyncIterable<Uint8Array>): Promise<StagedBlob>
   read(digest: string, range?: ByteRange): Promise<Readable>
+  /** Optional: the blob as an open local file (drivers that keep bytes on the local disk). Throws BLOB_UNKNOWN. */
+  openFile?(digest: string): Promise<BlobFile>
   stat(digest: string): Promise<{ size: number } | undefined>
   delete(digest: string): Promise<void>
   list(): AsyncIterable<string>
