@@ -12,6 +12,7 @@ export const USAGE = `usage: everlock serve [options]
   --frontend-http-listen-http <addr>    HTTP listen address (default 127.0.0.1:8080)
   --metrics-listen <addr>               Prometheus /metrics listener (default 127.0.0.1:9464, '' disables)
   --frontend-http-login-throttle-ms <ms>  delay after a failed HTTP login, doubling per failure (default 100; 0 = none)
+  --frontend-http-zero-copy <on|off>    send blob bodies with sendfile(2) where possible (default on)
   --backend-oci-http                    serve the OCI registries of config/oci-http.toml
   --backend-oci-http-vhost <host>       bootstrap instance 'default' on this vhost (if not configured yet)
   --backend-oci-http-store <store>      its store (default everlock-oci-local)
@@ -30,6 +31,7 @@ const OPTIONS = {
   'frontend-http-listen-http': { type: 'string' },
   'metrics-listen': { type: 'string' },
   'frontend-http-login-throttle-ms': { type: 'string' },
+  'frontend-http-zero-copy': { type: 'string' },
   'backend-oci-http': { type: 'boolean' },
   'backend-oci-http-vhost': { type: 'string' },
   'backend-oci-http-store': { type: 'string' },
@@ -72,6 +74,9 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
     problems.push('--frontend-http-login-throttle-ms: expected a whole number of milliseconds from 0 to 60000')
   }
   if (throttleText !== undefined && !values['frontend-http']) problems.push('--frontend-http-login-throttle-ms needs --frontend-http')
+  const zeroCopyText = values['frontend-http-zero-copy']
+  if (zeroCopyText !== undefined && zeroCopyText !== 'on' && zeroCopyText !== 'off') problems.push('--frontend-http-zero-copy: expected on or off')
+  if (zeroCopyText !== undefined && !values['frontend-http']) problems.push('--frontend-http-zero-copy needs --frontend-http')
   if (problems.length > 0) throw new EverlockError('USAGE', problems.join('; '))
 
   const options: ServeOptions = {
@@ -79,7 +84,13 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
     configDir: resolve(cwd, values['config-dir'] ?? 'config'),
     metricsListen: values['metrics-listen'] ?? '127.0.0.1:9464',
     ...(values['frontend-http']
-      ? { http: { listen: values['frontend-http-listen-http'] ?? '127.0.0.1:8080', ...(throttleMs !== undefined ? { loginThrottleMs: throttleMs } : {}) } }
+      ? {
+          http: {
+            listen: values['frontend-http-listen-http'] ?? '127.0.0.1:8080',
+            ...(throttleMs !== undefined ? { loginThrottleMs: throttleMs } : {}),
+            ...(zeroCopyText === 'off' ? { zeroCopy: false } : {}),
+          },
+        }
       : {}),
     ...(values['backend-admin-ssh'] ? { ssh: { listen: values['frontend-ssh-listen'] ?? '127.0.0.1:2222' } } : {}),
     ...(oci ? { oci: { ...(vhost !== undefined ? { bootstrap: { vhost: normaliseVhost(vhost)!, store } } : {}) } } : {}),

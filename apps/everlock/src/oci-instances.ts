@@ -1,5 +1,5 @@
 import type { InstanceAdmin, InstanceInfo, Actor } from '@everlock/backend-admin'
-import { createOciRegistry, type OciRegistry } from '@everlock/backend-oci'
+import { createOciRegistry, type OciRegistry, type SendFile } from '@everlock/backend-oci'
 import { renderOciError, type HttpFrontend } from '@everlock/frontend-http'
 import type { Stores } from '@everlock/versioned-storage'
 import type { OciInstanceConfig } from './config/oci-config.js'
@@ -23,6 +23,8 @@ export interface OciInstancesOptions {
   /** `config/oci-http.toml`; every change is written here before it goes live. */
   readonly configFile: string
   readonly log: Log
+  /** Sends blob bodies from local files (zero-copy); without it they are streamed. */
+  readonly sendFile?: SendFile
 }
 
 export interface OciInstances extends InstanceAdmin {
@@ -67,6 +69,7 @@ export function createOciInstances(options: OciInstancesOptions): OciInstances {
     return createOciRegistry({
       store,
       authorize: frontend.authorizer(`http/oci/${config.name}`),
+      ...(options.sendFile ? { sendFile: options.sendFile } : {}),
       log: (message, error) => log.error(`oci ${config.name}: ${message}`, { error: error instanceof Error ? error.message : error }),
     })
   }

@@ -9,6 +9,7 @@ import { loadOciConfig } from './config/oci-config.js'
 import { EverlockError } from './errors.js'
 import { consoleLog, type Log } from './log.js'
 import { createOciInstances, type OciInstances } from './oci-instances.js'
+import { createFileBodySender } from '@everlock/sendfile'
 import { SYSTEM_STORE } from './names.js'
 
 export interface ServeOptions {
@@ -19,7 +20,7 @@ export interface ServeOptions {
   /** Prometheus listener of the HTTP frontend; '' disables it. */
   readonly metricsListen: string
   /** The HTTP frontend, when enabled; `loginThrottleMs` is the delay after a first failed login (default 100, doubling per failure). */
-  readonly http?: { readonly listen: string; readonly loginThrottleMs?: number }
+  readonly http?: { readonly listen: string; readonly loginThrottleMs?: number; readonly zeroCopy?: boolean }
   /** The SSH admin console, when enabled. */
   readonly ssh?: { readonly listen: string }
   /** Serve OCI registries (needs `http`); `bootstrap` creates the instance `default` if it is not configured. */
@@ -80,7 +81,9 @@ export async function serve(options: ServeOptions): Promise<Running> {
     if (options.http) {
       frontend = createHttpFrontend({ auth, metrics: { listen: options.metricsListen }, log, ...loginThrottle(options.http.loginThrottleMs) })
       if (oci) {
-        instances = createOciInstances({ stores, frontend, configFile: oci.file, log })
+        const sendFile = createFileBodySender({ zeroCopy: options.http.zeroCopy !== false })
+        log.info(sendFile.zeroCopy ? 'blob bodies are sent with sendfile(2)' : `blob bodies are streamed: ${sendFile.reason}`)
+        instances = createOciInstances({ stores, frontend, configFile: oci.file, log, sendFile })
         await instances.start(oci.instances)
       }
       const bound = await frontend.listen(options.http.listen)

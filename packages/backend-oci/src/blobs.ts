@@ -5,6 +5,8 @@ import { assertDigest } from './names'
 import { Repository } from './repository'
 import { blobLink } from './layout'
 import { sendEmpty } from './http'
+import type { SendFile } from './types'
+import type { OutgoingHttpHeaders } from 'node:http'
 
 /** HEAD/GET /v2/<name>/blobs/<digest>, with a single byte range. */
 export async function getBlob(ctx: RequestContext, name: string, digest: string): Promise<void> {
@@ -27,15 +29,25 @@ export async function getBlob(ctx: RequestContext, name: string, digest: string)
     sendEmpty(ctx.res, 200, { ...headers, 'Content-Length': size })
     return
   }
-  if (range) {
-    const stream = await ctx.store.getBlob(digest, range)
-    ctx.res.writeHead(206, { ...headers, 'Content-Length': range.end - range.start + 1, 'Content-Range': `bytes ${range.start}-${range.end}/${size}` })
-    await pipeline(stream, ctx.res)
-    return
-  }
-  const stream = await ctx.store.getBlob(digest)
-  ctx.res.writeHead(200, { ...headers, 'Content-Length': size })
+  const slice = range ?? { start: 0, end: size - 1 }
+  const status = range ? 206 : 200
+  const bodyHeaders = range ? { ...headers, 'Content-Range': `bytes ${range.start}-${range.end}/${size}` } : headers
+  if (ctx.sendFile && ctx.store.openBlobFile && size > 0 && (await sendFromFile(ctx, ctx.sendFile, digest, status, bodyHeaders, slice))) return
+  const stream = await ctx.store.getBlob(digest, range)
+  ctx.res.writeHead(status, { ...bodyHeaders, 'Content-Length': slice.end - slice.start + 1 })
   await pipeline(stream, ctx.res)
+}
+
+/** The zero-copy path: false when the store has no local file for the blob (the caller streams it instead). */
+async function sendFromFile(ctx: RequestContext, sendFile: SendFile, digest: string, status: number, headers: OutgoingHttpHeaders, slice: { start: number; end: number }): Promise<boolean> {
+  const file = await ctx.store.openBlobFile!(digest)
+  if (!file) return false
+  try {
+    await sendFile(ctx.res, { status, headers, fd: file.fd, start: slice.start, length: slice.end - slice.start + 1 })
+  } finally {
+    await file.close()
+  }
+  return true
 }
 
 /** DELETE /v2/<name>/blobs/<digest>: unlink the blob from the repository (bytes stay until garbage collection). */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Authorize, RegistryStore, Role } from './types'
+import type { Authorize, RegistryStore, Role, SendFile } from './types'
 import { OciError } from './errors'
 import type { ManifestCache } from './manifest-cache'
 
@@ -11,6 +11,7 @@ export interface RequestContext {
   readonly store: RegistryStore
   readonly maxManifestBytes: number
   readonly manifests: ManifestCache
+  readonly sendFile?: SendFile | undefined
   /** Require a role on a path relative to the instance; returns the user, or throws UNAUTHORIZED/DENIED. */
   require(path: string, role: Role): Promise<string>
   /** Like require, but answers false instead of throwing. */

@@ -44,7 +44,7 @@ export function createOciRegistry(options: OciRegistryOptions): OciRegistry {
       throw new OciError(405, 'UNSUPPORTED', `${method} is not supported here`, undefined, { Allow: ALLOWED[route.kind].join(', ') })
     }
     if ('name' in route) assertName(route.name)
-    const ctx: RequestContext = { req, res, url, store, maxManifestBytes, manifests, ...makeRequire(authorize, req) }
+    const ctx: RequestContext = { req, res, url, store, maxManifestBytes, manifests, sendFile: options.sendFile, ...makeRequire(authorize, req) }
     await dispatch(ctx, route, method)
   }
 

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import type { Store } from '@everlock/versioned-storage'
 
 export type Role = 'reader' | 'writer' | 'owner'
@@ -17,7 +17,23 @@ export type AuthorizeResult =
 export type Authorize = (req: IncomingMessage, need: Need) => Promise<AuthorizeResult>
 
 /** The parts of an Everlock store the registry uses. */
-export type RegistryStore = Pick<Store, 'putBlob' | 'getBlob' | 'statBlob' | 'get' | 'list' | 'commit' | 'state' | 'uploads'>
+export type RegistryStore = Pick<Store, 'putBlob' | 'getBlob' | 'statBlob' | 'get' | 'list' | 'commit' | 'state' | 'uploads'> & Partial<Pick<Store, 'openBlobFile'>>
+
+/** A whole response whose body is `length` bytes of the open file `fd` from `start`. */
+export interface FileResponse {
+  readonly status: number
+  readonly headers: OutgoingHttpHeaders
+  readonly fd: number
+  readonly start: number
+  readonly length: number
+}
+
+/**
+ * Sends a file response (head and body; it sets Content-Length) and resolves once the body is handed to the
+ * connection. `createFileBodySender()` from `@everlock/sendfile` is one: sendfile(2), no copies through
+ * JavaScript. The registry closes the file afterwards.
+ */
+export type SendFile = (res: ServerResponse, file: FileResponse) => Promise<void>
 
 export interface OciRegistryOptions {
   readonly store: RegistryStore
@@ -27,6 +43,11 @@ export interface OciRegistryOptions {
   readonly uploadTtlMs?: number
   /** Largest manifest accepted (default 4 MiB). */
   readonly maxManifestBytes?: number
+  /**
+   * Serve blob bodies from local files with this (when the store has them); without it blobs are streamed
+   * through JavaScript.
+   */
+  readonly sendFile?: SendFile
   /** Errors that are the server's fault (5xx) are reported here. */
   readonly log?: (message: string, error?: unknown) => void
 }

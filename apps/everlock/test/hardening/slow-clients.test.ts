@@ -4,7 +4,7 @@
 import { connect, type Socket } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeImage, pushImage, send, sha256, uploadPath, withDigest } from './helpers/oci.js'
+import { makeImage, pushBlob, pushImage, send, sha256, uploadPath, withDigest } from './helpers/oci.js'
 import { Everlock, skipReason } from './helpers/serve.js'
 
 /** How long the server may keep a connection that sends nothing / trickles (frontend-http: headers 30 s). */
@@ -76,6 +76,32 @@ describe.skipIf(skipReason)('slow and stuck clients', () => {
     expect((await send(ev.admin, 'HEAD', `/v2/slow/app/blobs/${sha256(data)}`)).status).toBe(404)
     const tags = JSON.parse((await send(ev.admin, 'GET', '/v2/slow/app/tags/list')).body.toString('utf8')) as { tags: string[] }
     expect(tags.tags).toEqual(['v1'])
+    expect(ev.alive).toBe(true)
+  })
+
+  it('keeps serving while pullers of a large blob stop reading (zero-copy transfers wait on their own threads)', async () => {
+    expect(ev.logs()).toContain('blob bodies are sent with sendfile(2)')
+    const big = randomBytes(24 * 1024 * 1024)
+    const digest = await pushBlob(ev.admin, 'slow/app', big)
+    const stuck = await Promise.all(Array.from({ length: 12 }, () => open(ev.httpPort)))
+    for (const s of stuck) {
+      s.socket.pause() // never read: the kernel buffers fill and the transfer waits for room
+      s.socket.write([`GET /v2/slow/app/blobs/${digest} HTTP/1.1`, `Host: ${ev.admin.host}`, `Authorization: ${ev.admin.auth}`, '', ''].join('\r\n'))
+    }
+    try {
+      await new Promise((r) => setTimeout(r, 300))
+      for (let i = 0; i < 3; i++) {
+        const t0 = Date.now()
+        const r = await send(ev.admin, 'GET', `/v2/slow/app/blobs/${digest}`, { timeoutMs: 10_000 })
+        expect(r.status).toBe(200)
+        expect(sha256(r.body)).toBe(digest)
+        expect(Date.now() - t0).toBeLessThan(5000)
+        const m = await send(ev.admin, 'GET', '/v2/slow/app/manifests/v1', { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })
+        expect(m.status).toBe(200)
+      }
+    } finally {
+      for (const s of stuck) s.socket.destroy()
+    }
     expect(ev.alive).toBe(true)
   })
 })

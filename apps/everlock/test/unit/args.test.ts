@@ -49,4 +49,12 @@ describe('everlock serve flags', () => {
     expect(msg).toMatch(/needs --admin-user/)
     expect(msg).not.toContain('s3cret-pw')
   })
+
+  it('turns zero-copy blob bodies off with --frontend-http-zero-copy off; other values are refused', () => {
+    expect(parseServeArgs(['serve', '--frontend-http', '--frontend-http-zero-copy', 'off'])).toMatchObject({ options: { http: { zeroCopy: false } } })
+    const on = parseServeArgs(['serve', '--frontend-http', '--frontend-http-zero-copy', 'on'])
+    expect(on.help === false && on.options.http?.zeroCopy).toBeUndefined()
+    expect(usageError(['serve', '--frontend-http', '--frontend-http-zero-copy', 'maybe'])).toMatch(/expected on or off/)
+    expect(usageError(['serve', '--frontend-http-zero-copy', 'off'])).toMatch(/needs --frontend-http/)
+  })
 })

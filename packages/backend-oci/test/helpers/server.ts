@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { openStores, type Store, type Stores } from '@everlock/versioned-storage'
-import { createOciRegistry, type Authorize, type OciRegistry } from '@everlock/backend-oci'
+import { createOciRegistry, type Authorize, type OciRegistry, type SendFile } from '@everlock/backend-oci'
 
 export interface Running {
   base: string
@@ -19,7 +19,7 @@ export interface Running {
 }
 
 /** A registry over a real store in a temp dir, mounted in a bare node:http server. */
-export async function startRegistry(opts: { authorize?: Authorize; uploadTtlMs?: number; maxManifestBytes?: number } = {}): Promise<Running> {
+export async function startRegistry(opts: { authorize?: Authorize; uploadTtlMs?: number; maxManifestBytes?: number; sendFile?: SendFile } = {}): Promise<Running> {
   const dir = await mkdtemp(join(tmpdir(), 'oci-test-'))
   const running = {} as Running
   async function boot(port = 0) {
