@@ -1,11 +1,10 @@
 import type { InstanceAdmin, InstanceInfo, Actor } from '@everlock/backend-admin'
 import { createOciRegistry, type OciRegistry, type SendFile } from '@everlock/backend-oci'
-import { renderOciError, type HttpFrontend } from '@everlock/frontend-http'
+import { basicChallenge, DEFAULT_REALM, renderOciError, type HttpFrontend } from '@everlock/frontend-http'
 import type { Stores } from '@everlock/versioned-storage'
 import type { OciInstanceConfig } from './config/oci-config.js'
 import { writeOciConfig } from './config/write.js'
 import { EverlockError } from './errors.js'
-import { challengeAnonymousPing } from './oci-ping.js'
 import type { Log } from './log.js'
 import {
   defaultStoreFor,
@@ -70,6 +69,7 @@ export function createOciInstances(options: OciInstancesOptions): OciInstances {
       store,
       authorize: frontend.authorizer(`http/oci/${config.name}`),
       ...(options.sendFile ? { sendFile: options.sendFile } : {}),
+      pingChallenge: basicChallenge(DEFAULT_REALM),
       log: (message, error) => log.error(`oci ${config.name}: ${message}`, { error: error instanceof Error ? error.message : error }),
     })
   }
@@ -80,7 +80,7 @@ export function createOciInstances(options: OciInstancesOptions): OciInstances {
         backend: 'oci',
         instance: config.name,
         accessPath: `http/oci/${config.name}`,
-        handler: challengeAnonymousPing(registry),
+        handler: registry,
         authorizesItself: true,
         renderError: renderOciError,
       })

@@ -12,6 +12,7 @@ export interface RequestContext {
   readonly maxManifestBytes: number
   readonly manifests: ManifestCache
   readonly sendFile?: SendFile | undefined
+  readonly pingChallenge?: string | undefined
   /** Require a role on a path relative to the instance; returns the user, or throws UNAUTHORIZED/DENIED. */
   require(path: string, role: Role): Promise<string>
   /** Like require, but answers false instead of throwing. */

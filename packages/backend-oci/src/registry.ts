@@ -44,7 +44,7 @@ export function createOciRegistry(options: OciRegistryOptions): OciRegistry {
       throw new OciError(405, 'UNSUPPORTED', `${method} is not supported here`, undefined, { Allow: ALLOWED[route.kind].join(', ') })
     }
     if ('name' in route) assertName(route.name)
-    const ctx: RequestContext = { req, res, url, store, maxManifestBytes, manifests, sendFile: options.sendFile, ...makeRequire(authorize, req) }
+    const ctx: RequestContext = { req, res, url, store, maxManifestBytes, manifests, sendFile: options.sendFile, pingChallenge: options.pingChallenge, ...makeRequire(authorize, req) }
     await dispatch(ctx, route, method)
   }
 
@@ -95,6 +95,9 @@ async function dispatch(ctx: RequestContext, route: Route, method: string): Prom
 
 /** GET /v2/ — valid credentials (or allowed anonymous access) get 200; otherwise the challenge. */
 async function base(ctx: RequestContext): Promise<void> {
+  if (ctx.pingChallenge && !ctx.req.headers.authorization) {
+    throw new OciError(401, 'UNAUTHORIZED', 'authentication required', undefined, { 'WWW-Authenticate': ctx.pingChallenge })
+  }
   try {
     await ctx.require('', 'reader')
   } catch (err) {

@@ -39,6 +39,13 @@ export interface OciRegistryOptions {
   readonly store: RegistryStore
   /** Without it every request is allowed as user `anonymous` (for embedders that authenticate elsewhere). */
   readonly authorize?: Authorize
+  /**
+   * A `WWW-Authenticate` value the registry ping (`GET /v2/` without an Authorization header) always answers
+   * 401 with, even when anonymous reads are allowed. podman, skopeo and docker send stored credentials only
+   * after the ping has challenged them; without this, making pulls public turns logged-in users into anonymous
+   * ones (and their pushes into 401s). Anonymous clients carry on without credentials after the challenge.
+   */
+  readonly pingChallenge?: string
   /** Upload sessions untouched for this long are cancelled (default 24 h). */
   readonly uploadTtlMs?: number
   /** Largest manifest accepted (default 4 MiB). */

@@ -62,3 +62,19 @@ test('upload sessions untouched for uploadTtlMs are cancelled', async () => {
   expect(errorCode(await admin().req('GET', location))).toBe('BLOB_UPLOAD_UNKNOWN')
   expect(await reg.store.uploads.status(id)).toBeUndefined()
 })
+
+test('pingChallenge: GET /v2/ without credentials is challenged even when anonymous reads are allowed', async () => {
+  const everyoneReads: Authorize = async (req, need) =>
+    need.role === 'reader' ? { ok: true, identity: { user: req.headers.authorization ? 'someone' : 'anon' } } : { ok: false, status: 401, challenge: 'Basic realm="x"' }
+  const open = await startRegistry({ authorize: everyoneReads, pingChallenge: 'Basic realm="x"' })
+  try {
+    const ping = await client(open.base).req('GET', '/v2/')
+    expect(ping.status).toBe(401)
+    expect(errorCode(ping)).toBe('UNAUTHORIZED')
+    expect(ping.headers.get('www-authenticate')).toBe('Basic realm="x"')
+    expect((await client(open.base, { Authorization: 'Basic eDp5' }).req('GET', '/v2/')).status).toBe(200)
+    expect((await client(open.base).req('GET', '/v2/_catalog')).status).toBe(200) // anonymous reads go on
+  } finally {
+    await open.close()
+  }
+})
