@@ -8,7 +8,7 @@ import { asNoSpace, StorageError } from './errors'
 import { digestHex, hexDigest } from './digest'
 import { resolveRange } from './range'
 import { fsyncDir } from './fsync'
-import { writeAll } from './write-all'
+import { writeBodyDurably } from './pipelined-write'
 
 export interface FsBlobsOptions {
   /** Directory that holds `sha256/<ab>/<hex>` and `tmp/`. */
@@ -49,15 +49,10 @@ export function fsBlobs({ dir }: FsBlobsOptions): BlobDriver {
       await ensureDirs()
       const tmp = join(tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`)
       const hash = createHash('sha256')
-      let size = 0
+      let size: number
       const fh = await open(tmp, 'wx', 0o644)
       try {
-        for await (const chunk of body) {
-          hash.update(chunk)
-          size += chunk.byteLength
-          await writeAll(fh, chunk)
-        }
-        await fh.sync()
+        size = await writeBodyDurably(fh, body, { onChunk: (chunk) => hash.update(chunk) })
       } catch (err) {
         await fh.close().catch(() => undefined)
         await unlink(tmp).catch(() => undefined)

@@ -7,7 +7,7 @@ import type { BlobDriver, BlobRef, SideState, Uploads, UploadStatus } from './ty
 import { asNoSpace, StorageError } from './errors'
 import { assertDigest, hexDigest } from './digest'
 import { Mutex } from './mutex'
-import { writeAll } from './write-all'
+import { writeBodyDurably } from './pipelined-write'
 
 const META_PREFIX = 'upload/'
 const ID = /^[0-9a-f-]{36}$/
@@ -87,15 +87,11 @@ export function createUploads(opts: { dir: string; state: SideState; blobs: Blob
         }
         const run = running.get(id)
         const hash = run && run.size === before ? run.hash : undefined
-        const fh = await open(file, 'a')
-        let size = before
+        // Explicit positions, not O_APPEND: the pipelined writer runs several writes at once.
+        const fh = await open(file, 'r+')
+        let size: number
         try {
-          for await (const chunk of body) {
-            hash?.update(chunk)
-            size += chunk.byteLength
-            await writeAll(fh, chunk)
-          }
-          await fh.sync()
+          size = before + (await writeBodyDurably(fh, body, { position: before, onChunk: hash ? (chunk) => hash.update(chunk) : undefined }))
         } catch (err) {
           await fh.close().catch(() => undefined)
           await truncate(file, before).catch(() => undefined)
