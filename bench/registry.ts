@@ -32,7 +32,9 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     servers: { type: 'string', default: 'distribution,everlock' },
   },
-  allowPositionals: true,
+  // `pnpm bench -- --quick` hands the script a literal `--` first; flags after it must still count
+  args: process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--')),
+  allowPositionals: false,
 })
 
 const quick = values.quick
