@@ -16,7 +16,7 @@ export interface PipelinedWriteOptions {
   readonly syncEveryBytes?: number
 }
 
-export const PIPELINE_DEFAULTS = { batchBytes: 1 * MiB, maxInFlight: 3, syncEveryBytes: 32 * MiB } as const
+export const PIPELINE_DEFAULTS = { batchBytes: 1 * MiB, maxInFlight: 4, syncEveryBytes: 32 * MiB } as const
 
 /**
  * Write a whole body to `fh` and fsync it; resolves with the number of bytes written only once they are durable.
