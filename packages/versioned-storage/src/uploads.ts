@@ -15,6 +15,12 @@ const ID = /^[0-9a-f-]{36}$/
 interface UploadMeta {
   startedAt: string
   updatedAt: string
+  /**
+   * Bytes acknowledged to the client. The file may hold more after a crash mid-append (the pipelined writer
+   * runs writes out of order, so those bytes may even have holes); they are cut off before the next use.
+   * Absent in uploads made before this field existed: the file size counts then.
+   */
+  size?: number
 }
 
 /** A running hash that covers the first `size` bytes of an upload (only while this process has seen all of them). */
@@ -45,8 +51,19 @@ export function createUploads(opts: { dir: string; state: SideState; blobs: Blob
   }
 
   async function statusOf(id: string, meta: UploadMeta): Promise<UploadStatus> {
-    const info = await stat(fileOf(id)).catch(() => undefined)
-    return { id, size: info?.size ?? 0, startedAt: meta.startedAt, updatedAt: meta.updatedAt }
+    const size = meta.size ?? (await stat(fileOf(id)).catch(() => undefined))?.size ?? 0
+    return { id, size, startedAt: meta.startedAt, updatedAt: meta.updatedAt }
+  }
+
+  /** The acknowledged size; bytes past it (an append cut short by a crash) are truncated away first. */
+  async function acknowledged(id: string, meta: UploadMeta): Promise<number> {
+    const file = fileOf(id)
+    const onDisk = (await stat(file)).size
+    if (meta.size === undefined || meta.size === onDisk) return onDisk
+    if (meta.size > onDisk) throw new StorageError('UPLOAD_UNKNOWN', `upload '${id}' lost acknowledged bytes`)
+    running.delete(id)
+    await truncate(file, meta.size)
+    return meta.size
   }
 
   async function mustExist(id: string): Promise<UploadMeta> {
@@ -70,7 +87,7 @@ export function createUploads(opts: { dir: string; state: SideState; blobs: Blob
       const now = new Date().toISOString()
       const fh = await open(fileOf(id), 'wx', 0o644)
       await fh.close()
-      await state.put(META_PREFIX + id, JSON.stringify({ startedAt: now, updatedAt: now } satisfies UploadMeta))
+      await state.put(META_PREFIX + id, JSON.stringify({ startedAt: now, updatedAt: now, size: 0 } satisfies UploadMeta))
       running.set(id, { hash: createHash('sha256'), size: 0 })
       return { id, size: 0, startedAt: now, updatedAt: now }
     },
@@ -81,7 +98,7 @@ export function createUploads(opts: { dir: string; state: SideState; blobs: Blob
       return lock(id).run(async () => {
         const meta = await mustExist(id) // again: a cancel may have run while this append waited
         const file = fileOf(id)
-        const before = (await stat(file)).size
+        const before = await acknowledged(id, meta)
         if (options.offset !== undefined && options.offset !== before) {
           throw new StorageError('UPLOAD_OFFSET_INVALID', `chunk starts at ${options.offset}, upload has ${before} bytes`)
         }
@@ -100,8 +117,8 @@ export function createUploads(opts: { dir: string; state: SideState; blobs: Blob
         }
         await fh.close()
         if (hash) running.set(id, { hash, size })
-        const updated: UploadMeta = { startedAt: meta.startedAt, updatedAt: new Date().toISOString() }
-        await state.put(META_PREFIX + id, JSON.stringify(updated))
+        const updated = { startedAt: meta.startedAt, updatedAt: new Date().toISOString() }
+        await state.put(META_PREFIX + id, JSON.stringify({ ...updated, size } satisfies UploadMeta))
         return { id, size, ...updated }
       })
     },
@@ -116,9 +133,9 @@ export function createUploads(opts: { dir: string; state: SideState; blobs: Blob
       opts.alive()
       await mustExist(id)
       return lock(id).run(async () => {
-        await mustExist(id)
+        const meta = await mustExist(id)
         const file = fileOf(id)
-        const size = (await stat(file)).size
+        const size = await acknowledged(id, meta)
         const run = running.get(id)
         const digest = run && run.size === size ? hexDigest(run.hash.copy().digest('hex')) : await hashFile(file)
         if (expect.size !== undefined && expect.size !== size) {
