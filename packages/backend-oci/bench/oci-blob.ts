@@ -21,8 +21,11 @@ const MiB = 1024 * 1024
 async function serve(dir: string): Promise<void> {
   const { openStores } = await import('@everlock/versioned-storage')
   const { createOciRegistry } = await import('../src/index')
+  const { createFileBodySender } = await import('@everlock/sendfile')
   const stores = await openStores({ dir })
-  const server = createServer(createOciRegistry({ store: await stores.open('bench') }))
+  // OCI_BENCH_ZERO_COPY=off streams blob bodies through JavaScript instead of sendfile(2)
+  const sendFile = createFileBodySender({ zeroCopy: process.env.OCI_BENCH_ZERO_COPY !== 'off' })
+  const server = createServer(createOciRegistry({ store: await stores.open('bench'), sendFile }))
   server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }))
 }
 
