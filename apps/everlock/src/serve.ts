@@ -79,9 +79,14 @@ export async function serve(options: ServeOptions): Promise<Running> {
     let httpPort: number | undefined
     let metricsPort: number | undefined
     if (options.http) {
-      frontend = createHttpFrontend({ auth, metrics: { listen: options.metricsListen }, log, ...loginThrottle(options.http.loginThrottleMs) })
+      const sendFile = createFileBodySender({ zeroCopy: options.http.zeroCopy !== false })
+      frontend = createHttpFrontend({
+        auth,
+        metrics: { listen: options.metricsListen, outOfBandBytes: sendFile.sentOutOfBand },
+        log,
+        ...loginThrottle(options.http.loginThrottleMs),
+      })
       if (oci) {
-        const sendFile = createFileBodySender({ zeroCopy: options.http.zeroCopy !== false })
         log.info(sendFile.zeroCopy ? 'blob bodies are sent with sendfile(2)' : `blob bodies are streamed: ${sendFile.reason}`)
         instances = createOciInstances({ stores, frontend, configFile: oci.file, log, sendFile })
         await instances.start(oci.instances)

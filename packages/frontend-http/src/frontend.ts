@@ -16,8 +16,11 @@ import { createVhostTable, type VhostTable } from './vhosts.js'
 export interface HttpFrontendOptions {
   /** Needed for `authorizer()` and for vhost entries that do not authorize themselves. */
   auth?: Auth
-  /** Prometheus listener, default `127.0.0.1:9464`; `''` disables it. */
-  metrics?: { listen: string }
+  /**
+   * Prometheus listener, default `127.0.0.1:9464`; `''` disables it. `outOfBandBytes` reports response body
+   * bytes a backend wrote past Node's socket (sendfile(2)), which the byte counter cannot see otherwise.
+   */
+  metrics?: { listen: string; outOfBandBytes?: (res: ServerResponse) => number }
   log?: Logger
   /** Express's `trust proxy` setting; when set, failed logins are counted per `req.ip`. */
   trustProxy?: boolean | number | string | string[]
@@ -58,7 +61,7 @@ export function createHttpFrontend(options: HttpFrontendOptions = {}): HttpFront
   const metricsListen = options.metrics?.listen ?? '127.0.0.1:9464'
   const metricsAddress = metricsListen === '' ? undefined : parseListenAddress(metricsListen)
   const drainMs = options.drainMs ?? 10_000
-  const metrics = new HttpMetrics()
+  const metrics = new HttpMetrics(options.metrics?.outOfBandBytes)
   const throttle = createLoginThrottle(options.throttle)
   const credentialCache = auth ? createCredentialCache({ auth, ...options.credentialCache }) : undefined
   const authorizers = new Map<string, Authorize>()

@@ -26,7 +26,8 @@ export class HttpMetrics {
     new Histogram('everlock_http_request_duration_seconds', 'Time from request headers to the end of the response.', LATENCY_BUCKETS),
   )
 
-  constructor() {
+  /** `outOfBandBytes`: body bytes written past the socket (sendfile), added to the response bytes. */
+  constructor(private readonly outOfBandBytes?: (res: ServerResponse) => number) {
     this.registry.add(new Sampled('everlock_http_requests_in_flight', 'Requests being served now.', 'gauge', () => this.inFlight))
     this.registry.add(
       new Sampled('process_resident_memory_bytes', 'Resident memory size in bytes.', 'gauge', () => process.memoryUsage.rss()),
@@ -50,7 +51,7 @@ export class HttpMetrics {
       const status = completed ? `${Math.floor(res.statusCode / 100)}xx` : 'aborted'
       this.requests.inc({ ...labels, method, status })
       this.requestBytes.inc(labels, bodyBytes(req, Math.max(0, socket.bytesRead - read0)))
-      this.responseBytes.inc(labels, Math.max(0, socket.bytesWritten - written0))
+      this.responseBytes.inc(labels, Math.max(0, socket.bytesWritten - written0) + (this.outOfBandBytes?.(res) ?? 0))
       this.latency.observe(labels, Number(process.hrtime.bigint() - start) / 1e9)
     }
     res.once('finish', () => finish(true))

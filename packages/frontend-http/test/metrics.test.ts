@@ -79,6 +79,49 @@ describe('metrics', () => {
     expect((await request(port, { host: 'a.example', path: '/metrics' })).body).toContain('"backend":"a"')
   })
 
+  it('counts body bytes sent with sendfile(2) through outOfBandBytes', async () => {
+    const { createFileBodySender } = await import('@everlock/sendfile')
+    const { mkdtemp, open, rm, writeFile } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const dir = await mkdtemp(join(tmpdir(), 'fh-metrics-'))
+    const file = join(dir, 'body')
+    const size = 2 * 1024 * 1024
+    await writeFile(file, Buffer.alloc(size, 7))
+    const sendFile = createFileBodySender()
+    expect(sendFile.zeroCopy).toBe(true)
+    try {
+      frontend = createHttpFrontend({ metrics: { listen: '', outOfBandBytes: sendFile.sentOutOfBand } })
+      frontend.vhosts.set('files.example', {
+        backend: 'files',
+        instance: 'one',
+        accessPath: 'http/files/one',
+        authorizesItself: true,
+        handler: async (_req, res) => {
+          const fh = await open(file)
+          try {
+            await sendFile(res, { status: 200, headers: {}, fd: fh.fd, start: 0, length: size })
+          } finally {
+            await fh.close()
+          }
+        },
+      })
+      const { port } = await frontend.listen('127.0.0.1:0')
+      const reply = await request(port, { host: 'files.example' })
+      expect(reply.status).toBe(200)
+      expect(reply.body.length).toBe(size)
+      // the client can hold every byte before the server hears that the transfer ended: wait for the record
+      for (let i = 0; i < 200 && !/everlock_http_response_bytes_total\{backend="files"/.test(frontend.metricsText()); i++) await new Promise((r) => setTimeout(r, 10))
+      expect(sendFile.stats().zeroCopyBytes).toBe(size)
+      const { samples } = parseExposition(frontend.metricsText())
+      const bytes = pick(samples, 'everlock_http_response_bytes_total', { backend: 'files', instance: 'one' })[0]?.value
+      expect(bytes).toBeGreaterThan(size) // the body plus the head
+      expect(bytes).toBeLessThan(size + 1024)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it('is disabled by an empty address', async () => {
     frontend = createHttpFrontend({ metrics: { listen: '' } })
     const result = await frontend.listen('127.0.0.1:0')

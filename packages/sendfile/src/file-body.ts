@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import { SendfileError } from './errors'
 import { loadNative } from './native'
 import { plainSocketFd, writesFlushed } from './socket'
 import { streamBody } from './stream-body'
@@ -18,6 +19,7 @@ export function createFileBodySender(options: FileBodySenderOptions = {}): FileB
   const minBytes = options.minZeroCopyBytes ?? 256 * 1024
   const maxTransfers = options.maxTransfers ?? 128
   const counts = { zeroCopy: 0, zeroCopyBytes: 0, streamed: 0, streamedBytes: 0, active: 0 }
+  const outOfBand = new WeakMap<ServerResponse, number>()
 
   async function streamed(res: ServerResponse, file: FileResponse): Promise<void> {
     if (!res.headersSent) res.writeHead(file.status, { ...file.headers, 'Content-Length': file.length })
@@ -40,9 +42,11 @@ export function createFileBodySender(options: FileBodySenderOptions = {}): FileB
     counts.active++
     try {
       const sent = await transfer(addon, socket, socketFd, file, options.stallMs ?? (socket.timeout || DEFAULT_STALL_MS))
+      outOfBand.set(res, sent)
       counts.zeroCopy++
       counts.zeroCopyBytes += sent
     } catch (err) {
+      if (err instanceof SendfileError) outOfBand.set(res, err.sent)
       socket.destroy() // part of the body may be out: the connection cannot carry another response
       throw err
     } finally {
@@ -55,5 +59,6 @@ export function createFileBodySender(options: FileBodySenderOptions = {}): FileB
     zeroCopy: addon !== undefined,
     ...(native.addon ? {} : { reason: native.reason }),
     stats: () => ({ ...counts }),
+    sentOutOfBand: (res: ServerResponse) => outOfBand.get(res) ?? 0,
   })
 }

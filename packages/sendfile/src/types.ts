@@ -45,4 +45,9 @@ export interface FileBodySender {
   readonly zeroCopy: boolean
   readonly reason?: string
   stats(): FileBodyStats
+  /**
+   * Body bytes sent to this response's connection with sendfile(2), which `socket.bytesWritten` does not see
+   * (0 for streamed responses); for byte counters such as the HTTP frontend's metrics.
+   */
+  sentOutOfBand(res: ServerResponse): number
 }

@@ -28,13 +28,16 @@ interface Served {
   port: number
   server: Server
   errors: unknown[]
+  responses: import('node:http').ServerResponse[]
   close(): Promise<void>
 }
 
 /** GET /<file>?start=&length= answers with that slice of the file through the sender. */
 async function serve(send: FileBodySender): Promise<Served> {
   const errors: unknown[] = []
+  const responses: import('node:http').ServerResponse[] = []
   const server = createServer(async (req, res) => {
+    responses.push(res)
     const url = new URL(req.url ?? '/', 'http://x')
     if (url.pathname === '/ping') return void res.end('pong')
     const fh = await open(join(dir, url.pathname.slice(1)))
@@ -56,6 +59,7 @@ async function serve(send: FileBodySender): Promise<Served> {
     port,
     server,
     errors,
+    responses,
     close: async () => {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
@@ -108,6 +112,7 @@ describe('zero-copy file bodies', () => {
       expect(after.body.toString()).toBe('pong')
       expect(new Set([whole.localPort, slice.localPort, after.localPort]).size).toBe(1) // one connection, framing intact
       expect(send.stats()).toMatchObject({ zeroCopy: 2, zeroCopyBytes: big.length + 3 * MiB + 1, streamed: 0, active: 0 })
+      expect(s.responses.map((res) => send.sentOutOfBand(res))).toEqual([big.length, 3 * MiB + 1, 0])
       expect(s.errors).toEqual([])
     } finally {
       agent.destroy()
@@ -125,7 +130,9 @@ describe('zero-copy file bodies', () => {
       try {
         const got = await get(`${s.base}/${file}`)
         expect(got.body.equals(bytes)).toBe(true)
+        await until(() => send.stats().streamed === 1) // the client may have every byte before the server's pipeline settles
         expect(send.stats()).toMatchObject({ zeroCopy: 0, streamed: 1, streamedBytes: bytes.length })
+        expect(send.sentOutOfBand(s.responses[0]!)).toBe(0)
       } finally {
         await s.close()
       }
