@@ -20,6 +20,16 @@ export async function freePort(): Promise<number> {
   return port
 }
 
+/** One admin console command through the real OpenSSH client (sshpass supplies the password); its output. */
+export async function sshCommand(port: number, command: string, user: string, password: string): Promise<string> {
+  // prettier-ignore
+  const { stdout } = await run('sshpass', ['-p', password, 'ssh', '-p', String(port),
+    '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
+    '-o', 'PubkeyAuthentication=no', '-o', 'PreferredAuthentications=password,keyboard-interactive',
+    `${user}@127.0.0.1`, command], { timeout: 30_000 })
+  return stdout
+}
+
 /** A fresh temp directory with a lower-case name (podman derives image names from OCI layout paths). */
 export function tempDir(label: string): string {
   const dir = join(tmpdir(), `everlock-${label}-${randomBytes(6).toString('hex')}`)
@@ -115,13 +125,8 @@ export class Everlock {
   }
 
   /** One admin console command through the real OpenSSH client (`ssh … '<command>'`). */
-  async console(command: string, user = 'admin', password = 'change-me'): Promise<string> {
-    // prettier-ignore
-    const { stdout } = await run('sshpass', ['-p', password, 'ssh', '-p', String(this.ssh),
-      '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
-      '-o', 'PubkeyAuthentication=no', '-o', 'PreferredAuthentications=password,keyboard-interactive',
-      `${user}@127.0.0.1`, command], { timeout: 30_000 })
-    return stdout
+  console(command: string, user = 'admin', password = 'change-me'): Promise<string> {
+    return sshCommand(this.ssh, command, user, password)
   }
 
   /**

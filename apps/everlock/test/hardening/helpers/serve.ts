@@ -1,29 +1,18 @@
 // `everlock serve` as a child process (the built dist), on loopback ports chosen at start, with the admin
 // console reached through the real OpenSSH client (sshpass supplies the password).
-import { spawn, execFile, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
+import { join } from 'node:path'
+import { built, CLI, freePort, sshCommand } from '../../helpers/everlock.js'
 import { basic, type Target } from './oci.js'
 
-const run = promisify(execFile)
-export const CLI = resolve(fileURLToPath(new URL('../../../dist/cli.js', import.meta.url)))
+export { CLI, freePort }
 export const ADMIN = 'admin'
 export const ADMIN_PASSWORD = 'admin-pass-1'
 export const STORE = 'everlock-oci-local'
 /** Why the hardening suites skip, or undefined when the built app is there. */
-export const skipReason = existsSync(CLI) ? undefined : `apps/everlock/dist/cli.js is not built (run pnpm build)`
-
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const port = (server.address() as { port: number }).port
-  await new Promise<void>((r) => server.close(() => r()))
-  return port
-}
+export const skipReason = built ? undefined : `apps/everlock/dist/cli.js is not built (run pnpm build)`
 
 export interface ServeOptions {
   /** Reuse a data/config directory (restart after a crash). */
@@ -106,13 +95,8 @@ export class Everlock {
   }
 
   /** One admin console command through `ssh … <command>`; returns its output. */
-  async console(command: string, user = ADMIN, password = ADMIN_PASSWORD): Promise<string> {
-    // prettier-ignore
-    const { stdout } = await run('sshpass', ['-p', password, 'ssh', '-p', String(this.sshPort),
-      '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
-      '-o', 'PubkeyAuthentication=no', '-o', 'PreferredAuthentications=password,keyboard-interactive',
-      `${user}@127.0.0.1`, command], { timeout: 30_000 })
-    return stdout
+  console(command: string, user = ADMIN, password = ADMIN_PASSWORD): Promise<string> {
+    return sshCommand(this.sshPort, command, user, password)
   }
 
   async stop(): Promise<void> {
