@@ -29,13 +29,12 @@ export function createFileBodySender(options: FileBodySenderOptions = {}): FileB
   }
 
   const send = async (res: ServerResponse, file: FileResponse): Promise<void> => {
-    const eligible = addon && file.length >= minBytes && counts.active < maxTransfers && plainSocketFd(res) !== undefined
-    if (!eligible) return streamed(res, file)
+    const socketFd = file.length >= minBytes && counts.active < maxTransfers ? plainSocketFd(res) : undefined
+    if (!addon || socketFd === undefined) return streamed(res, file)
     res.writeHead(file.status, { ...file.headers, 'Content-Length': file.length })
     res.flushHeaders()
     const socket = res.socket as Socket
-    const socketFd = plainSocketFd(res)
-    if (socketFd === undefined || !(await writesFlushed(socket))) {
+    if (!(await writesFlushed(socket))) {
       if (socket.destroyed) return // the client left before the body; nothing to send
       return streamed(res, file)
     }
