@@ -7,7 +7,6 @@ import { join } from 'node:path'
 import { built, CLI, freePort, sshCommand } from '../../helpers/everlock.js'
 import { basic, type Target } from './oci.js'
 
-export { CLI, freePort }
 export const ADMIN = 'admin'
 export const ADMIN_PASSWORD = 'admin-pass-1'
 export const STORE = 'everlock-oci-local'
