@@ -1,10 +1,35 @@
 import { Agent } from 'node:http'
-import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net'
+import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHttpFrontend, parseListenAddress, type HttpFrontend } from '@everlock/frontend-http'
 import { request } from './helpers.js'
 
 let frontend: HttpFrontend | undefined
+
+/** A raw TCP client; the server cutting it off may arrive as a reset, so only its 'close' matters. */
+function rawConnection(port: number): Socket {
+  const socket = connect(port, '127.0.0.1')
+  socket.on('error', () => undefined)
+  return socket
+}
+
+/** Vhost `localhost`: reads the whole request body, then answers `got it`. */
+function mountUpload(target: HttpFrontend, onBodyEnd: () => void = () => undefined): void {
+  target.vhosts.set('localhost', {
+    backend: 'test',
+    instance: 'upload',
+    accessPath: 'http/test/upload',
+    authorizesItself: true,
+    handler: (req, res) => {
+      req.resume()
+      req.on('end', () => {
+        onBodyEnd()
+        res.end('got it')
+      })
+    },
+  })
+}
+
 afterEach(async () => {
   await frontend?.close()
   frontend = undefined
@@ -95,19 +120,9 @@ describe('listen and close', () => {
 
   it('closes a connection that stalls mid-body after idleMs', async () => {
     frontend = createHttpFrontend({ metrics: { listen: '' }, timeouts: { idleMs: 300 } })
-    frontend.vhosts.set('localhost', {
-      backend: 'test',
-      instance: 'upload',
-      accessPath: 'http/test/upload',
-      authorizesItself: true,
-      handler: (req, res) => {
-        req.resume()
-        req.on('end', () => res.end('got it'))
-      },
-    })
+    mountUpload(frontend)
     const { port } = await frontend.listen('127.0.0.1:0')
-    const socket = connect(port, '127.0.0.1')
-    socket.on('error', () => undefined) // a cut-off may arrive as a reset: only 'close' matters
+    const socket = rawConnection(port)
     const started = performance.now()
     socket.write('PUT /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\npartial')
     socket.resume()
@@ -120,8 +135,7 @@ describe('listen and close', () => {
   it('drops a client that never finishes its headers after headersMs', async () => {
     frontend = createHttpFrontend({ metrics: { listen: '' }, timeouts: { headersMs: 300, idleMs: 0 } })
     const { port } = await frontend.listen('127.0.0.1:0')
-    const socket = connect(port, '127.0.0.1')
-    socket.on('error', () => undefined) // a cut-off may arrive as a reset: only 'close' matters
+    const socket = rawConnection(port)
     let answer = ''
     socket.on('data', (c: Buffer) => (answer += c.toString()))
     const started = performance.now()
@@ -135,23 +149,10 @@ describe('listen and close', () => {
   it('cuts a request body that trickles slower than the minimum rate, while a steady one passes', async () => {
     frontend = createHttpFrontend({ metrics: { listen: '' }, timeouts: { idleMs: 0, bodyRate: { minBytes: 200, windowMs: 400 } } })
     let finished = 0
-    frontend.vhosts.set('localhost', {
-      backend: 'test',
-      instance: 'upload',
-      accessPath: 'http/test/upload',
-      authorizesItself: true,
-      handler: (req, res) => {
-        req.resume()
-        req.on('end', () => {
-          finished++
-          res.end('got it')
-        })
-      },
-    })
+    mountUpload(frontend, () => finished++)
     const { port } = await frontend.listen('127.0.0.1:0')
     const send = (bytesPerTick: number, total: number) => {
-      const socket = connect(port, '127.0.0.1')
-      socket.on('error', () => undefined) // the cut-off connection may end with a reset: only 'close' matters
+      const socket = rawConnection(port)
       let answer = ''
       socket.on('data', (c: Buffer) => {
         answer += c.toString()
