@@ -8,6 +8,7 @@ import { expect, test } from 'vitest'
 import { openStores } from '@everlock/versioned-storage'
 import { createOciRegistry, type Authorize } from '@everlock/backend-oci'
 import { client, errorCode } from './helpers/client'
+import { startRegistry } from './helpers/server'
 
 test('mounts in an Express app, next to the app\'s own routes', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'oci-express-'))
@@ -36,9 +37,6 @@ test('mounts in an Express app, next to the app\'s own routes', async () => {
 })
 
 test('the embedder\'s authorize decides each need; refusals are OCI errors with the challenge', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'oci-auth-'))
-  const stores = await openStores({ dir })
-  const store = await stores.open('oci')
   const needs: string[] = []
   // "alice" may write (not delete) team/*, everyone signed in reads; no credentials → 401; "bob" → 403 on writes
   const authorize: Authorize = async (req, need) => {
@@ -49,10 +47,8 @@ test('the embedder\'s authorize decides each need; refusals are OCI errors with 
     if (user === 'alice' && need.role === 'writer' && need.path.startsWith('team/')) return { ok: true, identity: { user } }
     return { ok: false, status: 403 }
   }
-  const registry = createOciRegistry({ store, authorize })
-  const server = createServer(registry)
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const reg = await startRegistry({ authorize }) // a bare node:http server over a fresh store
+  const { base, store } = reg
   try {
     const anon = await client(base).req('GET', '/v2/team/app/tags/list')
     expect(anon.status).toBe(401)
@@ -81,10 +77,6 @@ test('the embedder\'s authorize decides each need; refusals are OCI errors with 
     await alice.req('POST', `/v2/team/dst/blobs/uploads/?mount=${digest}&from=team/src`)
     expect(needs).toEqual(expect.arrayContaining(['writer:team/dst', 'reader:team/src']))
   } finally {
-    registry.close()
-    server.closeAllConnections()
-    await new Promise((r) => server.close(r))
-    await stores.close()
-    await rm(dir, { recursive: true, force: true })
+    await reg.close()
   }
 })
