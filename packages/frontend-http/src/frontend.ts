@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import express, { type Express } from 'express'
 import type { Auth } from '@everlock/auth-grants'
-import { createAuthorizer, DEFAULT_REALM, defaultClientAddress } from './authorizer.js'
+import { createAuthorizer, createIdentify, DEFAULT_REALM, defaultClientAddress } from './authorizer.js'
 import { createCredentialCache, type CredentialCache } from './credential-cache.js'
 import { createDispatch } from './dispatch.js'
 import { HttpFrontendError } from './errors.js'
@@ -28,7 +28,7 @@ export interface HttpFrontendOptions {
   realm?: string
   /** Session cookie name (default `everlock_session`); `false` ignores cookies. */
   sessionCookie?: string | false
-  credentialCache?: { ttlMs?: number; maxEntries?: number }
+  credentialCache?: { ttlMs?: number; rememberMs?: number; maxEntries?: number; maxChecks?: number }
   throttle?: LoginThrottleOptions
   timeouts?: ServerTimeouts
   /** How long `close()` waits for in-flight requests before cutting them (default 10 s). */
@@ -77,6 +77,11 @@ export function createHttpFrontend(options: HttpFrontendOptions = {}): HttpFront
   const clientAddress =
     options.trustProxy === undefined ? defaultClientAddress : (req: IncomingMessage) => (req as express.Request).ip ?? defaultClientAddress(req)
 
+  const identify =
+    auth && credentialCache
+      ? createIdentify({ auth, cache: credentialCache, throttle, sessionCookie: options.sessionCookie, clientAddress, log })
+      : undefined
+
   function authorizer(accessPath: string): Authorize {
     if (!auth || !credentialCache) throw new HttpFrontendError('OPTIONS_INVALID', 'authorizer() needs the frontend to have auth')
     let authorize = authorizers.get(accessPath)
@@ -110,6 +115,7 @@ export function createHttpFrontend(options: HttpFrontendOptions = {}): HttpFront
       metrics,
       log,
       authorizerFor: authorizer,
+      ...(identify ? { identify } : {}),
       ready: async () => !closing && (options.ready ? Boolean(await options.ready()) : true),
     }),
   )

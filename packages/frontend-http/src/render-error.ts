@@ -1,7 +1,15 @@
 import type { ServerResponse } from 'node:http'
 import type { RenderError } from './types.js'
 
-const TEXT: Record<number, string> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not found', 500: 'internal error', 503: 'unavailable' }
+const TEXT: Record<number, string> = {
+  400: 'bad request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not found',
+  429: 'too many requests',
+  500: 'internal error',
+  503: 'unavailable',
+}
 
 /** Answers `status` with a one-line plain-text body, unless the response already started. */
 export function plainText(res: ServerResponse, status: number, body = `${TEXT[status] ?? 'error'}\n`): void {
@@ -22,18 +30,27 @@ export const renderPlainError: RenderError = (res, status, challenge) => {
   plainText(res, status)
 }
 
-/** A refusal in the OCI Distribution error format (`UNAUTHORIZED` / `DENIED`). */
+/** OCI Distribution error codes of the refusals (429's is the spec's; 503's is Docker's, which clients know). */
+const OCI_ERRORS: Record<401 | 403 | 429 | 503, { code: string; message: string }> = {
+  401: { code: 'UNAUTHORIZED', message: 'authentication required' },
+  403: { code: 'DENIED', message: 'requested access to the resource is denied' },
+  429: { code: 'TOOMANYREQUESTS', message: 'too many password checks from this address are waiting; retry later' },
+  503: { code: 'UNAVAILABLE', message: 'too many password checks are running; retry later' },
+}
+
+/** A refusal in the OCI Distribution error format (`UNAUTHORIZED`, `DENIED`, `TOOMANYREQUESTS`, `UNAVAILABLE`). */
 export const renderOciError: RenderError = (res, status, challenge) => {
+  if (challenge && !res.headersSent) res.setHeader('WWW-Authenticate', challenge)
+  ociJson(res, status, { ...OCI_ERRORS[status], detail: null })
+}
+
+/** Answers `status` with an OCI error body `{ errors: [error] }`, unless the response already started. */
+export function ociJson(res: ServerResponse, status: number, error: { code: string; message: string; detail: unknown }): void {
   if (res.headersSent) {
     res.destroy()
     return
   }
-  const error =
-    status === 401
-      ? { code: 'UNAUTHORIZED', message: 'authentication required', detail: null }
-      : { code: 'DENIED', message: 'requested access to the resource is denied', detail: null }
   const body = JSON.stringify({ errors: [error] })
-  if (challenge) res.setHeader('WWW-Authenticate', challenge)
   res.statusCode = status
   res.setHeader('Content-Type', 'application/json; charset=utf-8')
   res.setHeader('Content-Length', Buffer.byteLength(body))

@@ -12,11 +12,11 @@ export interface System {
   close(): Promise<void>
 }
 
-/** Real versioned-storage in a temp dir and real auth-grants over it (small scrypt cost). */
-export async function openSystem(): Promise<System> {
+/** Real versioned-storage in a temp dir and real auth-grants over it (small scrypt cost unless `kdfN` is given). */
+export async function openSystem(kdfN = 2 ** 10): Promise<System> {
   const dir = await mkdtemp(join(tmpdir(), 'frontend-http-'))
   const stores: Stores = await openStores({ dir })
-  const real = await createAuth({ store: await stores.open('everlock-system'), kdf: { N: 2 ** 10 } })
+  const real = await createAuth({ store: await stores.open('everlock-system'), kdf: { N: kdfN } })
   let kdfRuns = 0
   // Counts KDF runs; every call still goes to the real auth object.
   const auth = new Proxy(real, {
