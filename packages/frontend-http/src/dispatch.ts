@@ -20,7 +20,7 @@ export interface DispatchContext {
 
 type Next = (err?: unknown) => void
 
-const UNKNOWN_HOST = { backend: 'none', instance: 'none' }
+export const UNKNOWN_HOST = { backend: 'none', instance: 'none' }
 const HEALTH = { backend: 'frontend', instance: 'health' }
 
 /** Express middleware: health endpoints on every host, then the vhost's backend; unknown hosts fall through. */

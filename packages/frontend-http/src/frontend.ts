@@ -3,14 +3,17 @@ import express, { type Express } from 'express'
 import type { Auth } from '@everlock/auth-grants'
 import { createAuthorizer, createIdentify, DEFAULT_REALM, defaultClientAddress } from './authorizer.js'
 import { createCredentialCache, type CredentialCache } from './credential-cache.js'
-import { createDispatch } from './dispatch.js'
+import { createDispatch, UNKNOWN_HOST } from './dispatch.js'
+import { renderEdgeError } from './edge-error.js'
 import { HttpFrontendError } from './errors.js'
 import { HttpMetrics } from './http-metrics.js'
 import { parseListenAddress } from './listen-address.js'
 import { startServer, stopServer, type ServerTimeouts } from './server.js'
 import { plainText } from './render-error.js'
+import { normaliseTarget } from './request-target.js'
 import { createLoginThrottle, type LoginThrottle, type LoginThrottleOptions } from './throttle.js'
 import type { Authorize, Logger } from './types.js'
+import { unknownHost } from './unknown-host.js'
 import { createVhostTable, type VhostTable } from './vhosts.js'
 
 export interface HttpFrontendOptions {
@@ -35,6 +38,8 @@ export interface HttpFrontendOptions {
   drainMs?: number
   /** `/readyz` answers 200 while this says true (default: always, until `close()`). */
   ready?: () => boolean | Promise<boolean>
+  /** Whether the answer to an unknown host names the served host names (default true). */
+  listServedHosts?: boolean
 }
 
 export interface HttpFrontend {
@@ -120,14 +125,21 @@ export function createHttpFrontend(options: HttpFrontendOptions = {}): HttpFront
     }),
   )
 
-  // What nothing in the app handled: an unknown host (404) or an error (500).
+  // Host and target checks first (400), then the app; what nothing in it handled is an unknown host (421) or an error (500).
+  const listServedHosts = options.listServedHosts ?? true
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    const problem = normaliseTarget(req)
+    if (problem) {
+      metrics.track(req, res, UNKNOWN_HOST)
+      res.setHeader('Connection', 'close')
+      return renderEdgeError(req, res, { status: 400, code: problem.code, ociCode: 'NAME_INVALID', message: problem.message })
+    }
     app(req as express.Request, res as express.Response, (err?: unknown) => {
       if (err) {
         log.error?.('request failed', { error: err instanceof Error ? err.message : String(err) })
         return plainText(res, 500)
       }
-      plainText(res, 404, 'unknown host\n')
+      renderEdgeError(req, res, unknownHost(req, vhosts.list().map((e) => e.host), listServedHosts))
     })
   }
 

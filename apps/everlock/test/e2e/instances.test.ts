@@ -49,7 +49,7 @@ describe.skipIf(!built)('OCI instances', () => {
     const dir = tempDir('live')
     dirs.push(dir)
     let e = await Everlock.start(dir)
-    expect(await ping(at(e, 'reg2.localhost'))).toBe(404) // unknown host
+    expect(await ping(at(e, 'reg2.localhost'))).toBe(421) // unknown host: Misdirected Request
     expect(await e.console('/oci create second vhost=reg2.localhost')).toMatch(/created second/)
     const answered = Date.now() // the console answers once the vhost table has the instance
     let status = 0
