@@ -243,6 +243,15 @@ describe('failed-login throttling', () => {
     }
   })
 
+  it('counts concurrent requests with the same wrong password as one failure', async () => {
+    const before = sys.kdfRuns
+    const replies = await Promise.all(Array.from({ length: 8 }, () => get(basic('alice', 'stale-pw'))))
+    expect(replies.map((r) => r.status)).toEqual(Array(8).fill(401))
+    expect(sys.kdfRuns - before).toBe(1)
+    expect(warnings).toHaveLength(1)
+    expect(frontend.throttle.peek('127.0.0.1')).toBeLessThan(200) // a second failure would wait 160 ms, not a ninth's 400
+  })
+
   it('slows each further wrong attempt from an address, but not a good login', async () => {
     const first = await get(basic('alice', 'wrong-1'))
     const second = await get(basic('alice', 'wrong-2'))
