@@ -73,7 +73,8 @@ function proceed(ctx: DispatchContext, entry: VhostEntry, req: IncomingMessage, 
 function refuse(ctx: DispatchContext, entry: VhostEntry, res: ServerResponse, err: unknown): void {
   const status = busyStatus(err)
   if (status === undefined) return failed(ctx, entry, res, err)
-  // not logged: a client can cause these as fast as it can send; the request metrics count them by status
+  // not logged (a client can cause these as fast as it can send), counted instead
+  ctx.metrics.loginRefusals.inc({ reason: status === 429 ? 'throttled' : 'overloaded' })
   if (!res.headersSent) res.setHeader('Retry-After', String((err as HttpFrontendError).retryAfterSeconds ?? 1))
   ;(entry.renderError ?? renderPlainError)(res, status)
 }

@@ -310,6 +310,7 @@ describe('failed-login throttling', () => {
       expect((await ask('alice', 'alice-pw')).status).toBe(200)
       expect((await guesses).map((r) => r.status)).toEqual([401, 401])
       expect((await ask('bob', 'bob-pw')).status).toBe(403) // checked now: right password, no grant
+      expect(busy.metricsText()).toContain('everlock_http_login_refusals_total{reason="throttled"} 2')
     } finally {
       await busy.close()
     }
@@ -328,6 +329,7 @@ describe('failed-login throttling', () => {
       const holding = loaded.credentialCache!.verifyPassword('carol', 'carol-pw') // takes the one slot for a KDF run (~0.1 s)
       const refused = await request(loadedPort, { path: '/', headers: basic('dave', 'dave-pw') })
       expect([refused.status, refused.headers['retry-after'], refused.body]).toEqual([503, '1', 'unavailable\n'])
+      expect(loaded.metricsText()).toContain('everlock_http_login_refusals_total{reason="overloaded"} 1')
       expect(await holding).toMatchObject({ user: 'carol' })
       expect((await request(loadedPort, { path: '/', headers: basic('dave', 'dave-pw') })).status).toBe(200)
     } finally {
