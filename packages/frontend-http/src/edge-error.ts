@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { ociJson, plainText } from './render-error.js'
+import { ociJson, plainText, sendWhole } from './render-error.js'
 
 /** An answer the frontend itself gives before any backend: a request it cannot route. */
 export interface EdgeError {
@@ -25,14 +25,8 @@ export function renderEdgeError(req: IncomingMessage, res: ServerResponse, error
     return ociJson(res, error.status, { code: error.ociCode, message: error.message, detail: error.detail ?? null })
   }
   if (/\bjson\b/i.test(req.headers.accept ?? '')) {
-    if (res.headersSent) return void res.destroy()
     const body = JSON.stringify({ error: error.code, message: error.message, ...error.detail })
-    res.statusCode = error.status
-    res.setHeader('Content-Type', 'application/json; charset=utf-8')
-    res.setHeader('Content-Length', Buffer.byteLength(body))
-    res.setHeader('Cache-Control', 'no-store')
-    res.end(req.method === 'HEAD' ? undefined : body)
-    return
+    return sendWhole(res, error.status, 'application/json; charset=utf-8', body, { 'Cache-Control': 'no-store' })
   }
   plainText(res, error.status, `${error.message}\n${error.hint ? `${error.hint}\n` : ''}`)
 }

@@ -11,17 +11,22 @@ const TEXT: Record<number, string> = {
   503: 'unavailable',
 }
 
-/** Answers `status` with a one-line plain-text body, unless the response already started. */
-export function plainText(res: ServerResponse, status: number, body = `${TEXT[status] ?? 'error'}\n`): void {
+/** Answers `status` with a whole `body` of `type` (none for HEAD); a response already started is cut instead. */
+export function sendWhole(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.destroy()
     return
   }
   res.statusCode = status
-  res.setHeader('Content-Type', 'text/plain; charset=utf-8')
+  res.setHeader('Content-Type', type)
   res.setHeader('Content-Length', Buffer.byteLength(body))
-  res.setHeader('Cache-Control', 'no-store')
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
   res.end(res.req?.method === 'HEAD' ? undefined : body)
+}
+
+/** Answers `status` with a one-line plain-text body, unless the response already started. */
+export function plainText(res: ServerResponse, status: number, body = `${TEXT[status] ?? 'error'}\n`): void {
+  sendWhole(res, status, 'text/plain; charset=utf-8', body, { 'Cache-Control': 'no-store' })
 }
 
 /** The default refusal: plain text, with `WWW-Authenticate` when a challenge is given. */
@@ -46,14 +51,5 @@ export const renderOciError: RenderError = (res, status, challenge) => {
 
 /** Answers `status` with an OCI error body `{ errors: [error] }`, unless the response already started. */
 export function ociJson(res: ServerResponse, status: number, error: { code: string; message: string; detail: unknown }): void {
-  if (res.headersSent) {
-    res.destroy()
-    return
-  }
-  const body = JSON.stringify({ errors: [error] })
-  res.statusCode = status
-  res.setHeader('Content-Type', 'application/json; charset=utf-8')
-  res.setHeader('Content-Length', Buffer.byteLength(body))
-  res.setHeader('Docker-Distribution-API-Version', 'registry/2.0')
-  res.end(res.req?.method === 'HEAD' ? undefined : body)
+  sendWhole(res, status, 'application/json; charset=utf-8', JSON.stringify({ errors: [error] }), { 'Docker-Distribution-API-Version': 'registry/2.0' })
 }
