@@ -40,57 +40,61 @@ export function defaultClientAddress(req: IncomingMessage): string {
   return address.startsWith('::ffff:') ? address.slice(7) : address
 }
 
+/** What turns a request's credentials into an identity. */
+export type IdentifyOptions = Omit<AuthorizerOptions, 'accessPath' | 'realm'>
+
 /**
- * Builds the `authorize` function of one backend instance: credentials (Basic, Bearer, session cookie,
- * none = anon) → identity, then `auth.can(identity, accessPath[/need.path], need.role)`.
- * Bad credentials answer 401 after the address's failure delay; refusals answer 401 + challenge for
- * anon and 403 for a known identity.
+ * Credentials (Basic, Bearer, session cookie, none = anon) → identity, once per request (shared by every
+ * identify function over the same cache). Resolves undefined for bad credentials, after the address's
+ * failure delay. Rejects with `LOGIN_THROTTLED` / `LOGIN_OVERLOADED` when a password cannot be checked now.
  */
-export function createAuthorizer(options: AuthorizerOptions): Authorize {
+export function createIdentify(options: IdentifyOptions): (req: IncomingMessage) => Promise<Identity | undefined> {
   const { auth, cache, throttle } = options
-  let accessPath: string
-  try {
-    accessPath = parseAccessPath(options.accessPath).path
-  } catch (cause) {
-    throw new HttpFrontendError('ACCESS_PATH_INVALID', `invalid access path for an authorizer`, { cause })
-  }
-  const challenge = basicChallenge(options.realm ?? DEFAULT_REALM)
   const cookie = options.sessionCookie === false ? undefined : (options.sessionCookie ?? DEFAULT_SESSION_COOKIE)
   const clientAddress = options.clientAddress ?? defaultClientAddress
 
-  async function identify(req: IncomingMessage, credentials: Credentials): Promise<Identity | undefined> {
-    const address = clientAddress(req)
-    // Password checks from a penalised address wait their turn; recent successes (cached) never do.
-    const guarded = credentials.kind === 'basic' && !cache.has(credentials.user, credentials.password)
-    const release = guarded ? await throttle.admit(address) : undefined
-    if (guarded && !release) return undefined
-    try {
-      const identity = await verify(credentials)
-      if (!identity) {
-        options.log?.warn?.('login failed', {
-          address,
-          scheme: credentials.kind,
-          user: credentials.kind === 'basic' ? printable(credentials.user) : undefined,
-        })
-        await throttle.failure(address)
-      }
-      return identity
-    } finally {
-      release?.()
-    }
+  function failed(address: string, credentials: Credentials): void {
+    options.log?.warn?.('login failed', {
+      address,
+      scheme: credentials.kind,
+      user: credentials.kind === 'basic' ? printable(credentials.user) : undefined,
+    })
   }
 
-  async function verify(credentials: Credentials): Promise<Identity | undefined> {
+  async function identify(req: IncomingMessage, credentials: Credentials): Promise<Identity | undefined> {
+    const address = clientAddress(req)
+    if (credentials.kind === 'basic') {
+      const { user, password } = credentials
+      // A recent success is answered from memory and never waits on the throttle.
+      if (cache.has(user, password)) return cache.verifyPassword(user, password)
+      const check = async (): Promise<Identity | undefined> => {
+        const identity = await verifyBasic(user, password)
+        if (!identity) failed(address, credentials)
+        return identity
+      }
+      return throttle.check(address, cache.keyOf(user, password), check, { remembered: cache.remembers(user, password) })
+    }
+    const identity = await verify(credentials)
+    if (!identity) {
+      failed(address, credentials)
+      await throttle.failure(address)
+    }
+    return identity
+  }
+
+  async function verifyBasic(user: string, password: string): Promise<Identity | undefined> {
+    // An API token may be sent as the password of its user (what `docker login` can do).
+    if (password.startsWith(TOKEN_PREFIX)) {
+      const identity = await auth.verifyToken(password)
+      if (identity && identity.user === user.toLowerCase()) return identity
+    }
+    return cache.verifyPassword(user, password)
+  }
+
+  async function verify(credentials: Exclude<Credentials, { kind: 'basic' }>): Promise<Identity | undefined> {
     switch (credentials.kind) {
       case 'none':
         return ANON_IDENTITY
-      case 'basic':
-        // An API token may be sent as the password of its user (what `docker login` can do).
-        if (credentials.password.startsWith(TOKEN_PREFIX)) {
-          const identity = await auth.verifyToken(credentials.password)
-          if (identity && identity.user === credentials.user.toLowerCase()) return identity
-        }
-        return cache.verifyPassword(credentials.user, credentials.password)
       case 'bearer':
         return auth.verifyToken(credentials.token)
       case 'session':
@@ -100,13 +104,31 @@ export function createAuthorizer(options: AuthorizerOptions): Authorize {
     }
   }
 
-  function identityOf(req: IncomingMessage): Promise<Identity | undefined> {
+  return function identityOf(req) {
     const known = resolved.get(req)
     if (known && known.cache === cache) return known.identity
     const identity = identify(req, readCredentials(req, cookie))
     resolved.set(req, { cache, identity })
     return identity
   }
+}
+
+/**
+ * Builds the `authorize` function of one backend instance: credentials (Basic, Bearer, session cookie,
+ * none = anon) → identity, then `auth.can(identity, accessPath[/need.path], need.role)`.
+ * Bad credentials answer 401 after the address's failure delay; refusals answer 401 + challenge for
+ * anon and 403 for a known identity. A password that cannot be checked now (see `createIdentify`) rejects.
+ */
+export function createAuthorizer(options: AuthorizerOptions): Authorize {
+  const { auth } = options
+  let accessPath: string
+  try {
+    accessPath = parseAccessPath(options.accessPath).path
+  } catch (cause) {
+    throw new HttpFrontendError('ACCESS_PATH_INVALID', `invalid access path for an authorizer`, { cause })
+  }
+  const challenge = basicChallenge(options.realm ?? DEFAULT_REALM)
+  const identityOf = createIdentify(options)
 
   return async function authorize(req: IncomingMessage, need: Need) {
     const path = need.path === '' ? accessPath : `${accessPath}/${checkNeedPath(need.path)}`

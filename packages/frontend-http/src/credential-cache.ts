@@ -7,8 +7,18 @@ export interface CredentialCacheOptions {
   auth: Pick<Auth, 'verifyPassword' | 'onChange'>
   /** How long a successful check is reused (default 60 s). */
   ttlMs?: number
+  /**
+   * How long credentials that verified stay known as good (default 1 h, at least `ttlMs`): past `ttlMs` they
+   * are checked again, but the login throttle never refuses them for their address's excess.
+   */
+  rememberMs?: number
   /** Most entries kept; the least recently used go first (default 10 000). */
   maxEntries?: number
+  /**
+   * Most distinct password checks (KDF runs) waiting or running at once, server-wide; a further one is refused
+   * with `LOGIN_OVERLOADED` (503 + Retry-After) instead of queueing without bound (default 32).
+   */
+  maxChecks?: number
   /** Clock, for tests. */
   now?: () => number
 }
@@ -20,10 +30,17 @@ export interface CredentialCacheOptions {
  * one of its tokens was revoked.
  */
 export interface CredentialCache {
-  /** Like `auth.verifyPassword`, but a recent success is answered from memory. */
+  /**
+   * Like `auth.verifyPassword`, but a recent success is answered from memory and concurrent checks of the
+   * same credentials share one KDF run. Rejects with `LOGIN_OVERLOADED` when `maxChecks` other runs are going.
+   */
   verifyPassword(user: string, password: string): Promise<Identity | undefined>
   /** Would `verifyPassword` answer from memory (a live entry)? Does not count as a hit. */
   has(user: string, password: string): boolean
+  /** Did these exact credentials verify within `rememberMs`, with no change to the user since? */
+  remembers(user: string, password: string): boolean
+  /** An opaque key of these credentials: equal for equal credentials until a change drops entries. */
+  keyOf(user: string, password: string): string
   /** Forget everything (e.g. after restoring users from a backup). */
   clear(): void
   /** Stop listening to auth changes; the cache keeps answering from auth afterwards, uncached. */
@@ -34,16 +51,24 @@ export interface CredentialCache {
 
 interface Entry {
   readonly identity: Identity
+  /** Answered from memory until then. */
   readonly expires: number
+  /** Known as good until then. */
+  readonly remembered: number
 }
 
 export function createCredentialCache(options: CredentialCacheOptions): CredentialCache {
   const { auth } = options
   const ttlMs = options.ttlMs ?? 60_000
+  const rememberMs = Math.max(ttlMs, options.rememberMs ?? 3_600_000)
   const maxEntries = options.maxEntries ?? 10_000
+  const maxChecks = options.maxChecks ?? 32
   const now = options.now ?? Date.now
-  if (!(ttlMs >= 0) || !Number.isInteger(maxEntries) || maxEntries < 0) {
-    throw new HttpFrontendError('OPTIONS_INVALID', 'credential cache: ttlMs must be >= 0 and maxEntries a non-negative integer')
+  if (!(ttlMs >= 0) || !(rememberMs >= 0) || !Number.isInteger(maxEntries) || maxEntries < 0 || !Number.isInteger(maxChecks) || maxChecks < 1) {
+    throw new HttpFrontendError(
+      'OPTIONS_INVALID',
+      'credential cache: ttlMs and rememberMs must be >= 0, maxEntries a non-negative integer, maxChecks a whole number >= 1',
+    )
   }
   const hmacKey = randomBytes(32)
   const entries = new Map<string, Entry>()
@@ -53,7 +78,7 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
   let epoch = 0
   let closed = false
 
-  const keyOf = (user: string, password: string): string =>
+  const hmacOf = (user: string, password: string): string =>
     createHmac('sha256', hmacKey).update(`${user.length}:${user}:`).update(password).digest('base64url')
 
   function remove(key: string): void {
@@ -66,9 +91,10 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
   }
 
   function store(key: string, identity: Identity): void {
-    if (closed || maxEntries === 0 || ttlMs === 0) return
+    if (closed || maxEntries === 0 || rememberMs === 0) return
     remove(key)
-    entries.set(key, { identity, expires: now() + ttlMs })
+    const t = now()
+    entries.set(key, { identity, expires: t + ttlMs, remembered: t + rememberMs })
     let keys = byUser.get(identity.user)
     if (!keys) byUser.set(identity.user, (keys = new Set()))
     keys.add(key)
@@ -76,6 +102,16 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
       const oldest = entries.keys().next().value as string
       remove(oldest)
     }
+  }
+
+  /** The live entry for `key`, dropping it once it is no longer remembered. */
+  function live(key: string): Entry | undefined {
+    const entry = entries.get(key)
+    if (entry && entry.remembered <= now()) {
+      remove(key)
+      return undefined
+    }
+    return entry
   }
 
   function dropUser(user: string): void {
@@ -108,28 +144,36 @@ export function createCredentialCache(options: CredentialCacheOptions): Credenti
 
   return {
     async verifyPassword(user, password) {
-      const key = keyOf(user, password)
-      const entry = entries.get(key)
+      const key = hmacOf(user, password)
+      const entry = live(key)
       if (entry && entry.expires > now()) {
         stats.hits++
         entries.delete(key) // move to the most recently used end
         entries.set(key, entry)
         return entry.identity
       }
-      if (entry) remove(key)
-      stats.misses++
       // Concurrent requests with the same credentials share one KDF run (never across a change).
       const flightKey = `${epoch}:${key}`
       let pending = inflight.get(flightKey)
       if (!pending) {
+        if (inflight.size >= maxChecks) {
+          throw new HttpFrontendError('LOGIN_OVERLOADED', `${inflight.size} password checks are running; retry later`, { retryAfterSeconds: 1 })
+        }
         pending = verifyUncached(key, flightKey, user, password)
         inflight.set(flightKey, pending)
       }
+      stats.misses++
       return pending
     },
     has(user, password) {
-      const entry = entries.get(keyOf(user, password))
+      const entry = live(hmacOf(user, password))
       return entry !== undefined && entry.expires > now()
+    },
+    remembers(user, password) {
+      return live(hmacOf(user, password)) !== undefined
+    },
+    keyOf(user, password) {
+      return `${epoch}:${hmacOf(user, password)}`
     },
     clear,
     close() {

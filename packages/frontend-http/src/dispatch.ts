@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { roleForMethod } from '@everlock/auth-grants'
 import { goOn } from './expect-continue.js'
+import { busyStatus, type HttpFrontendError } from './errors.js'
 import type { HttpMetrics } from './http-metrics.js'
 import { plainText, renderPlainError } from './render-error.js'
 import type { Authorize, Logger, RequestListener, VhostEntry } from './types.js'
@@ -12,12 +13,14 @@ export interface DispatchContext {
   log: Logger
   /** The authorize function for an access path (only asked for entries that do not authorize themselves). */
   authorizerFor(accessPath: string): Authorize
+  /** Resolves a request's identity (shared with the authorizers); given when the frontend has auth. */
+  identify?: (req: IncomingMessage) => Promise<unknown>
   ready(): Promise<boolean>
 }
 
 type Next = (err?: unknown) => void
 
-const UNKNOWN_HOST = { backend: 'none', instance: 'none' }
+export const UNKNOWN_HOST = { backend: 'none', instance: 'none' }
 const HEALTH = { backend: 'frontend', instance: 'health' }
 
 /** Express middleware: health endpoints on every host, then the vhost's backend; unknown hosts fall through. */
@@ -41,15 +44,39 @@ export function createDispatch(ctx: DispatchContext) {
     }
     ctx.metrics.track(req, res, entry)
     req.url = url // backends see the URL exactly as the client sent it
-    if (entry.authorizesItself) return invoke(ctx, entry, req, res)
-    ctx
-      .authorizerFor(entry.accessPath)(req, { path: '', role: roleForMethod(req.method ?? '') })
-      .then((result) => {
-        if (result.ok) return invoke(ctx, entry, req, res)
-        ;(entry.renderError ?? renderPlainError)(res, result.status, result.challenge)
-      })
-      .catch((err: unknown) => failed(ctx, entry, res, err))
+    // A password is checked before the backend runs, so that one that cannot be checked now is answered
+    // here (429/503 + Retry-After, in the entry's format); the backend's own authorize reuses the result.
+    const checking = ctx.identify && carriesBasic(req) ? ctx.identify(req) : undefined
+    if (!checking) return proceed(ctx, entry, req, res)
+    checking.then(
+      () => proceed(ctx, entry, req, res),
+      (err: unknown) => refuse(ctx, entry, res, err),
+    )
   }
+}
+
+const carriesBasic = (req: IncomingMessage): boolean => (req.headers.authorization ?? '').slice(0, 6).toLowerCase() === 'basic '
+
+/** The default check (for entries that do not authorize themselves), then the backend. */
+function proceed(ctx: DispatchContext, entry: VhostEntry, req: IncomingMessage, res: ServerResponse): void {
+  if (entry.authorizesItself) return invoke(ctx, entry, req, res)
+  ctx
+    .authorizerFor(entry.accessPath)(req, { path: '', role: roleForMethod(req.method ?? '') })
+    .then((result) => {
+      if (result.ok) return invoke(ctx, entry, req, res)
+      ;(entry.renderError ?? renderPlainError)(res, result.status, result.challenge)
+    })
+    .catch((err: unknown) => refuse(ctx, entry, res, err))
+}
+
+/** A password that cannot be checked now answers 429/503 with Retry-After; anything else is a failure. */
+function refuse(ctx: DispatchContext, entry: VhostEntry, res: ServerResponse, err: unknown): void {
+  const status = busyStatus(err)
+  if (status === undefined) return failed(ctx, entry, res, err)
+  // not logged (a client can cause these as fast as it can send), counted instead
+  ctx.metrics.loginRefusals.inc({ reason: status === 429 ? 'throttled' : 'overloaded' })
+  if (!res.headersSent) res.setHeader('Retry-After', String((err as HttpFrontendError).retryAfterSeconds ?? 1))
+  ;(entry.renderError ?? renderPlainError)(res, status)
 }
 
 function invoke(ctx: DispatchContext, entry: VhostEntry, req: IncomingMessage, res: ServerResponse): void {

@@ -1,16 +1,19 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import express, { type Express } from 'express'
 import type { Auth } from '@everlock/auth-grants'
-import { createAuthorizer, DEFAULT_REALM, defaultClientAddress } from './authorizer.js'
+import { createAuthorizer, createIdentify, DEFAULT_REALM, defaultClientAddress } from './authorizer.js'
 import { createCredentialCache, type CredentialCache } from './credential-cache.js'
-import { createDispatch } from './dispatch.js'
+import { createDispatch, UNKNOWN_HOST } from './dispatch.js'
+import { renderEdgeError } from './edge-error.js'
 import { HttpFrontendError } from './errors.js'
 import { HttpMetrics } from './http-metrics.js'
 import { parseListenAddress } from './listen-address.js'
 import { startServer, stopServer, type ServerTimeouts } from './server.js'
 import { plainText } from './render-error.js'
+import { normaliseTarget } from './request-target.js'
 import { createLoginThrottle, type LoginThrottle, type LoginThrottleOptions } from './throttle.js'
 import type { Authorize, Logger } from './types.js'
+import { unknownHost } from './unknown-host.js'
 import { createVhostTable, type VhostTable } from './vhosts.js'
 
 export interface HttpFrontendOptions {
@@ -28,13 +31,15 @@ export interface HttpFrontendOptions {
   realm?: string
   /** Session cookie name (default `everlock_session`); `false` ignores cookies. */
   sessionCookie?: string | false
-  credentialCache?: { ttlMs?: number; maxEntries?: number }
+  credentialCache?: { ttlMs?: number; rememberMs?: number; maxEntries?: number; maxChecks?: number }
   throttle?: LoginThrottleOptions
   timeouts?: ServerTimeouts
   /** How long `close()` waits for in-flight requests before cutting them (default 10 s). */
   drainMs?: number
   /** `/readyz` answers 200 while this says true (default: always, until `close()`). */
   ready?: () => boolean | Promise<boolean>
+  /** Whether the answer to an unknown host names the served host names (default true). */
+  listServedHosts?: boolean
 }
 
 export interface HttpFrontend {
@@ -77,6 +82,11 @@ export function createHttpFrontend(options: HttpFrontendOptions = {}): HttpFront
   const clientAddress =
     options.trustProxy === undefined ? defaultClientAddress : (req: IncomingMessage) => (req as express.Request).ip ?? defaultClientAddress(req)
 
+  const identify =
+    auth && credentialCache
+      ? createIdentify({ auth, cache: credentialCache, throttle, sessionCookie: options.sessionCookie, clientAddress, log })
+      : undefined
+
   function authorizer(accessPath: string): Authorize {
     if (!auth || !credentialCache) throw new HttpFrontendError('OPTIONS_INVALID', 'authorizer() needs the frontend to have auth')
     let authorize = authorizers.get(accessPath)
@@ -110,18 +120,26 @@ export function createHttpFrontend(options: HttpFrontendOptions = {}): HttpFront
       metrics,
       log,
       authorizerFor: authorizer,
+      ...(identify ? { identify } : {}),
       ready: async () => !closing && (options.ready ? Boolean(await options.ready()) : true),
     }),
   )
 
-  // What nothing in the app handled: an unknown host (404) or an error (500).
+  // Host and target checks first (400), then the app; what nothing in it handled is an unknown host (421) or an error (500).
+  const listServedHosts = options.listServedHosts ?? true
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    const problem = normaliseTarget(req)
+    if (problem) {
+      metrics.track(req, res, UNKNOWN_HOST)
+      res.setHeader('Connection', 'close')
+      return renderEdgeError(req, res, { status: 400, code: problem.code, ociCode: 'NAME_INVALID', message: problem.message })
+    }
     app(req as express.Request, res as express.Response, (err?: unknown) => {
       if (err) {
         log.error?.('request failed', { error: err instanceof Error ? err.message : String(err) })
         return plainText(res, 500)
       }
-      plainText(res, 404, 'unknown host\n')
+      renderEdgeError(req, res, unknownHost(req, vhosts.list().map((e) => e.host), listServedHosts))
     })
   }
 

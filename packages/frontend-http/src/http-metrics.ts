@@ -22,6 +22,12 @@ export class HttpMetrics {
   readonly responseBytes = this.registry.add(
     new Counter('everlock_http_response_bytes_total', 'Bytes written to clients (headers and bodies), by backend and instance.'),
   )
+  readonly loginRefusals = this.registry.add(
+    new Counter(
+      'everlock_http_login_refusals_total',
+      'Passwords answered 429/503 without a check, by reason (throttled: a penalised address over its pending checks; overloaded: the server-wide bound).',
+    ),
+  )
   readonly latency = this.registry.add(
     new Histogram('everlock_http_request_duration_seconds', 'Time from request headers to the end of the response.', LATENCY_BUCKETS),
   )

@@ -12,8 +12,11 @@ export type Authorize = (req: IncomingMessage, need: Need) => Promise<AuthorizeR
 /** A plain Node request listener, as backends return. May return a promise (its rejection is handled). */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>
 
-/** Writes a refusal in the backend's own format. `challenge` goes into `WWW-Authenticate` when given. */
-export type RenderError = (res: ServerResponse, status: 401 | 403, challenge?: string) => void
+/**
+ * Writes a refusal in the backend's own format: 401/403 from a check, 429/503 for a password that cannot be
+ * checked now (`Retry-After` is already set). `challenge` goes into `WWW-Authenticate` when given.
+ */
+export type RenderError = (res: ServerResponse, status: 401 | 403 | 429 | 503, challenge?: string) => void
 
 export interface VhostEntry {
   /** Backend family, e.g. `oci`, `image`; a metrics label. */

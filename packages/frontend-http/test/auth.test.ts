@@ -220,6 +220,38 @@ describe('finer needs from a backend', () => {
 })
 
 describe('failed-login throttling', () => {
+  it('never refuses a correct password because a stranger failed from the same address (issue 9.1)', async () => {
+    // the real KDF cost (N=2^15, ~0.1 s): the check is still running when the other requests arrive
+    const real = await openSystem(2 ** 15)
+    const nat = createHttpFrontend({ auth: real.auth, metrics: { listen: '' }, throttle: { baseDelayMs: 80, maxDelayMs: 400 } })
+    try {
+      await real.auth.bootstrapAdmin('admin', 'admin-pw')
+      await real.auth.addUser('carol', 'carol-pw', admin)
+      await real.auth.grant('carol', 'http/oci/default', 'writer', admin)
+      nat.vhosts.set('localhost', { backend: 'test', instance: 'default', accessPath: 'http/oci/default', handler: echoBackend('nat'), authorizesItself: false })
+      const natPort = (await nat.listen('127.0.0.1:0')).port
+      // a stranger behind the same NAT: one wrong password
+      expect((await request(natPort, { path: '/v2/', headers: basic('carol', 'guess') })).status).toBe(401)
+      // then carol's client pushes layers in parallel, on a cache miss (after a password change or the 60 s expiry)
+      const before = real.kdfRuns
+      const replies = await Promise.all(Array.from({ length: 40 }, () => request(natPort, { path: '/v2/', method: 'PUT', headers: basic('carol', 'carol-pw') })))
+      expect(replies.map((r) => r.status)).toEqual(Array(40).fill(200))
+      expect(real.kdfRuns - before).toBe(1) // identical credentials share one check
+    } finally {
+      await nat.close()
+      await real.close()
+    }
+  })
+
+  it('counts concurrent requests with the same wrong password as one failure', async () => {
+    const before = sys.kdfRuns
+    const replies = await Promise.all(Array.from({ length: 8 }, () => get(basic('alice', 'stale-pw'))))
+    expect(replies.map((r) => r.status)).toEqual(Array(8).fill(401))
+    expect(sys.kdfRuns - before).toBe(1)
+    expect(warnings).toHaveLength(1)
+    expect(frontend.throttle.peek('127.0.0.1')).toBeLessThan(200) // a second failure would wait 160 ms, not a ninth's 400
+  })
+
   it('slows each further wrong attempt from an address, but not a good login', async () => {
     const first = await get(basic('alice', 'wrong-1'))
     const second = await get(basic('alice', 'wrong-2'))
@@ -250,22 +282,60 @@ describe('failed-login throttling', () => {
     expect((await get(basic('alice', 'alice-pw'))).status).toBe(200)
   })
 
-  it('refuses checks beyond the queue limit without running the KDF', async () => {
-    const { createLoginThrottle } = await import('@everlock/frontend-http')
-    const throttle = createLoginThrottle({ baseDelayMs: 0, maxDelayMs: 0, maxQueue: 2 })
-    expect(await throttle.admit('10.0.0.1')).toBeTypeOf('function') // not penalised: no queue
-    await throttle.failure('10.0.0.1')
-    const first = await throttle.admit('10.0.0.1')
-    const second = throttle.admit('10.0.0.1') // waits for the first
-    expect(await throttle.admit('10.0.0.1')).toBeUndefined()
-    let secondIn = false
-    void second.then(() => (secondIn = true))
-    await new Promise((r) => setTimeout(r, 20))
-    expect(secondIn).toBe(false)
-    first!()
-    const release = await second
-    expect(secondIn).toBe(true)
-    release!()
+  it('answers 429 + Retry-After beyond the pending checks of a penalised address, never 401 to a right password', async () => {
+    const busy = createHttpFrontend({
+      auth: sys.auth,
+      metrics: { listen: '' },
+      // ttlMs 0: every request is a cache miss, as after the 60 s expiry
+      credentialCache: { ttlMs: 0 },
+      throttle: { baseDelayMs: 300, maxDelayMs: 300, maxPending: 2 },
+    })
+    busy.vhosts.set('localhost', { backend: 'test', instance: 'default', accessPath: 'http/oci/default', handler: echoBackend('b'), authorizesItself: false, renderError: renderOciError })
+    const { port: busyPort } = await busy.listen('127.0.0.1:0')
+    const ask = (user: string, password: string) => request(busyPort, { path: '/v2/', headers: basic(user, password) })
+    try {
+      expect((await ask('alice', 'alice-pw')).status).toBe(200) // alice's password is now known as good
+      expect((await ask('alice', 'guess-0')).status).toBe(401) // the address is penalised
+      // two distinct guesses pending: each answers in turn, 300 ms apart
+      const guesses = Promise.all([ask('alice', 'guess-1'), ask('alice', 'guess-2')])
+      while (busy.throttle.pending('127.0.0.1') < 2) await new Promise((r) => setTimeout(r, 5))
+      const third = await ask('alice', 'guess-3')
+      expect(third.status).toBe(429)
+      expect(Number(third.headers['retry-after'])).toBeGreaterThanOrEqual(1)
+      expect(JSON.parse(third.body).errors[0].code).toBe('TOOMANYREQUESTS')
+      // a password never seen is not checked now either, but it is told to retry, not that it is wrong
+      const bob = await ask('bob', 'bob-pw')
+      expect([bob.status, JSON.parse(bob.body).errors[0].code]).toEqual([429, 'TOOMANYREQUESTS'])
+      // a password that verified before passes the line (its check still runs)
+      expect((await ask('alice', 'alice-pw')).status).toBe(200)
+      expect((await guesses).map((r) => r.status)).toEqual([401, 401])
+      expect((await ask('bob', 'bob-pw')).status).toBe(403) // checked now: right password, no grant
+      expect(busy.metricsText()).toContain('everlock_http_login_refusals_total{reason="throttled"} 2')
+    } finally {
+      await busy.close()
+    }
+  })
+
+  it('answers 503 + Retry-After when the server-wide bound on password checks is reached', async () => {
+    const real = await openSystem(2 ** 15)
+    const loaded = createHttpFrontend({ auth: real.auth, metrics: { listen: '' }, credentialCache: { maxChecks: 1 } })
+    try {
+      await real.auth.bootstrapAdmin('admin', 'admin-pw')
+      await real.auth.addUser('carol', 'carol-pw', admin)
+      await real.auth.addUser('dave', 'dave-pw', admin)
+      await real.auth.grant('dave', 'http/oci/default', 'reader', admin)
+      loaded.vhosts.set('localhost', { backend: 'test', instance: 'default', accessPath: 'http/oci/default', handler: echoBackend('l'), authorizesItself: false })
+      const { port: loadedPort } = await loaded.listen('127.0.0.1:0')
+      const holding = loaded.credentialCache!.verifyPassword('carol', 'carol-pw') // takes the one slot for a KDF run (~0.1 s)
+      const refused = await request(loadedPort, { path: '/', headers: basic('dave', 'dave-pw') })
+      expect([refused.status, refused.headers['retry-after'], refused.body]).toEqual([503, '1', 'unavailable\n'])
+      expect(loaded.metricsText()).toContain('everlock_http_login_refusals_total{reason="overloaded"} 1')
+      expect(await holding).toMatchObject({ user: 'carol' })
+      expect((await request(loadedPort, { path: '/', headers: basic('dave', 'dave-pw') })).status).toBe(200)
+    } finally {
+      await loaded.close()
+      await real.close()
+    }
   })
 })
 

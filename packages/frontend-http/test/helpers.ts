@@ -1,4 +1,5 @@
 import { request as httpRequest, type Agent, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import { connect } from 'node:net'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,11 +13,11 @@ export interface System {
   close(): Promise<void>
 }
 
-/** Real versioned-storage in a temp dir and real auth-grants over it (small scrypt cost). */
-export async function openSystem(): Promise<System> {
+/** Real versioned-storage in a temp dir and real auth-grants over it (small scrypt cost unless `kdfN` is given). */
+export async function openSystem(kdfN = 2 ** 10): Promise<System> {
   const dir = await mkdtemp(join(tmpdir(), 'frontend-http-'))
   const stores: Stores = await openStores({ dir })
-  const real = await createAuth({ store: await stores.open('everlock-system'), kdf: { N: 2 ** 10 } })
+  const real = await createAuth({ store: await stores.open('everlock-system'), kdf: { N: kdfN } })
   let kdfRuns = 0
   // Counts KDF runs; every call still goes to the real auth object.
   const auth = new Proxy(real, {
@@ -98,4 +99,25 @@ export function echoBackend(name: string) {
       res.end(JSON.stringify({ backend: name, url: req.url, method: req.method, body: Buffer.concat(chunks).toString('utf8') }))
     })
   }
+}
+
+/**
+ * Sends `head` (request line and headers, CRLF-separated, without the blank line) as is on a new connection,
+ * for what a well-behaved client cannot send (two Host headers, an absolute-form target), and reads the answer.
+ */
+export function rawRequest(port: number, head: string): Promise<Omit<Reply, 'ms'>> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(`${head}\r\nConnection: close\r\n\r\n`))
+    const chunks: Buffer[] = []
+    socket.on('data', (c: Buffer) => chunks.push(c))
+    socket.on('error', reject)
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8')
+      const end = text.indexOf('\r\n\r\n')
+      const [statusLine = '', ...lines] = text.slice(0, end).split('\r\n')
+      const headers: IncomingHttpHeaders = {}
+      for (const line of lines) headers[line.slice(0, line.indexOf(':')).toLowerCase()] = line.slice(line.indexOf(':') + 1).trim()
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: text.slice(end + 4) })
+    })
+  })
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHttpFrontend, createVhostTable, hostKey, type HttpFrontend, type VhostEntry } from '@everlock/frontend-http'
-import { echoBackend, request } from './helpers.js'
+import { echoBackend, rawRequest, request } from './helpers.js'
 
 const entry = (name: string, more: Partial<VhostEntry> = {}): VhostEntry => ({
   backend: 'test',
@@ -61,7 +61,7 @@ describe('vhost table', () => {
 })
 
 describe('dispatch', () => {
-  it('routes by Host, case-insensitively, port ignored, IPv6 too; unknown hosts get 404', async () => {
+  it('routes by Host, case-insensitively, port ignored, IPv6 too; unknown hosts get 421', async () => {
     const port = await start()
     frontend!.vhosts.set('registry.example', entry('one'))
     frontend!.vhosts.set('[::1]', entry('six'))
@@ -71,8 +71,7 @@ describe('dispatch', () => {
     const six = await request(port, { host: '[::1]:8080', path: '/' })
     expect(JSON.parse(six.body).backend).toBe('six')
     const unknown = await request(port, { host: 'other.example' })
-    expect(unknown.status).toBe(404)
-    expect(unknown.body).toBe('unknown host\n')
+    expect(unknown.status).toBe(421)
     expect(unknown.headers['content-type']).toMatch(/^text\/plain/)
   })
 
@@ -87,13 +86,13 @@ describe('dispatch', () => {
 
   it('applies set and delete to the next request', async () => {
     const port = await start()
-    expect((await request(port, { host: 'live.example' })).status).toBe(404)
+    expect((await request(port, { host: 'live.example' })).status).toBe(421)
     frontend!.vhosts.set('live.example', entry('first'))
     expect(JSON.parse((await request(port, { host: 'live.example' })).body).backend).toBe('first')
     frontend!.vhosts.set('live.example', entry('second'))
     expect(JSON.parse((await request(port, { host: 'live.example' })).body).backend).toBe('second')
     frontend!.vhosts.delete('live.example')
-    expect((await request(port, { host: 'live.example' })).status).toBe(404)
+    expect((await request(port, { host: 'live.example' })).status).toBe(421)
   })
 
   it('hands the raw body and URL to the backend, adds no ETag or X-Powered-By', async () => {
@@ -129,6 +128,93 @@ describe('dispatch', () => {
     const reply = await request(port, { host: 'fresh.example', path: '/.well-known/acme-challenge/abc' })
     expect(reply.status).toBe(200)
     expect(reply.body).toBe('token abc')
+  })
+})
+
+describe('unknown hosts (issue 9.10)', () => {
+  it('answers a registry client OCI error JSON naming the served hosts', async () => {
+    const port = await start()
+    frontend!.vhosts.set('registry.localhost', entry('reg'))
+    frontend!.vhosts.set('media.localhost', entry('media'))
+    // what `podman login 127.0.0.1:<port>` sends first
+    const ping = await request(port, { host: `127.0.0.1:${port}`, path: '/v2/' })
+    expect(ping.status).toBe(421)
+    expect(ping.headers['content-type']).toMatch(/^application\/json/)
+    expect(ping.headers['docker-distribution-api-version']).toBe('registry/2.0')
+    const [error] = JSON.parse(ping.body).errors
+    expect(error.code).toBe('NAME_UNKNOWN')
+    expect(error.detail).toEqual({ host: `127.0.0.1:${port}`, served: ['media.localhost', 'registry.localhost'] })
+    expect(error.message).toContain('registry.localhost')
+    expect(error.message).toContain(`media.localhost:${port}`) // an address to use instead, with the port
+    const head = await request(port, { host: 'nope.example', path: '/v2/', method: 'HEAD' })
+    expect([head.status, head.body]).toEqual([421, ''])
+  })
+
+  it('answers JSON to a client that accepts it, plain text with a curl line to others', async () => {
+    const port = await start()
+    frontend!.vhosts.set('registry.localhost', entry('reg'))
+    const json = await request(port, { host: 'nope.example', path: '/x', headers: { accept: 'application/json' } })
+    expect(json.status).toBe(421)
+    expect(JSON.parse(json.body)).toMatchObject({ error: 'HOST_UNKNOWN', host: 'nope.example', served: ['registry.localhost'] })
+    const text = await request(port, { host: 'nope.example', path: '/x' })
+    expect([text.status, text.headers['content-type']]).toEqual([421, 'text/plain; charset=utf-8'])
+    expect(text.body).toContain(`curl --resolve registry.localhost:${port}:127.0.0.1 http://registry.localhost:${port}/`)
+    // the curl line it gives works
+    const reached = await request(port, { host: `registry.localhost:${port}`, path: '/' })
+    expect(JSON.parse(reached.body).backend).toBe('reg')
+  })
+
+  it('says when nothing is served, and lists no hosts when told not to', async () => {
+    let port = await start()
+    const none = JSON.parse((await request(port, { host: 'a.example', path: '/v2/' })).body).errors[0]
+    expect(none.detail).toEqual({ host: 'a.example', served: [] })
+    await frontend!.close()
+    port = await start({ listServedHosts: false })
+    frontend!.vhosts.set('secret.internal', entry('s'))
+    const quiet = await request(port, { host: 'a.example', path: '/v2/' })
+    expect(quiet.status).toBe(421)
+    expect(quiet.body).not.toContain('secret.internal')
+    expect(JSON.parse(quiet.body).errors[0].code).toBe('NAME_UNKNOWN')
+  })
+})
+
+describe('Host header and request target (issue 9.8)', () => {
+  it('refuses two Host headers and an unusable one with 400', async () => {
+    const port = await start()
+    frontend!.vhosts.set('localhost', entry('one'))
+    const two = await rawRequest(port, 'GET /v2/ HTTP/1.1\r\nHost: localhost\r\nHost: other.example')
+    expect(two.status).toBe(400)
+    expect(JSON.parse(two.body).errors[0].code).toBe('NAME_INVALID')
+    const twoPlain = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: localhost\r\nHost: localhost\r\nAccept: application/json')
+    expect([twoPlain.status, JSON.parse(twoPlain.body).error]).toEqual([400, 'HOST_DUPLICATE'])
+    const bad = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: local host\r\nAccept: application/json')
+    expect([bad.status, JSON.parse(bad.body).error]).toEqual([400, 'HOST_INVALID'])
+    // health checks too: the request itself is malformed
+    expect((await rawRequest(port, 'GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b')).status).toBe(400)
+  })
+
+  it('routes an absolute-form target by its authority, handing the backend the path as sent', async () => {
+    const port = await start()
+    frontend!.vhosts.set('registry.example', entry('reg'))
+    frontend!.vhosts.set('localhost', entry('local'))
+    const reply = await rawRequest(port, 'GET http://Registry.Example:8080/v2/a%2Fb/tags/list?n=1 HTTP/1.1\r\nHost: localhost')
+    expect(reply.status).toBe(200)
+    expect(JSON.parse(reply.body)).toMatchObject({ backend: 'reg', url: '/v2/a%2Fb/tags/list?n=1' })
+    const bare = await rawRequest(port, 'GET http://registry.example?x=1 HTTP/1.1\r\nHost: localhost')
+    expect(JSON.parse(bare.body)).toMatchObject({ backend: 'reg', url: '/?x=1' })
+    const elsewhere = await rawRequest(port, 'GET http://nope.example/v2/ HTTP/1.1\r\nHost: localhost')
+    expect(elsewhere.status).toBe(421)
+    expect(JSON.parse(elsewhere.body).errors[0].detail.host).toBe('nope.example')
+  })
+
+  it('refuses an absolute-form target of another scheme or with user info', async () => {
+    const port = await start()
+    frontend!.vhosts.set('localhost', entry('local'))
+    for (const target of ['ftp://localhost/v2/', 'http://user@localhost/v2/', 'http://localhost:http/v2/']) {
+      const reply = await rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: localhost\r\nAccept: application/json`)
+      expect(reply.status, target).toBe(400)
+      expect(JSON.parse(reply.body).errors[0].code, target).toBe('NAME_INVALID')
+    }
   })
 })
 

@@ -49,7 +49,7 @@ describe.skipIf(!built)('OCI instances', () => {
     const dir = tempDir('live')
     dirs.push(dir)
     let e = await Everlock.start(dir)
-    expect(await ping(at(e, 'reg2.localhost'))).toBe(404) // unknown host
+    expect(await ping(at(e, 'reg2.localhost'))).toBe(421) // unknown host: Misdirected Request
     expect(await e.console('/oci create second vhost=reg2.localhost')).toMatch(/created second/)
     const answered = Date.now() // the console answers once the vhost table has the instance
     let status = 0
@@ -74,10 +74,10 @@ describe.skipIf(!built)('OCI instances', () => {
     await e.console('/oci set second vhost=reg3.localhost')
     expect(await ping(at(e, 'reg3.localhost'))).toBe(200)
     await e.console('/oci unset second vhost=reg2.localhost')
-    expect(await ping(at(e, 'reg2.localhost'))).toBe(404)
+    expect(await ping(at(e, 'reg2.localhost'))).toBe(421)
     expect(await e.console('/oci create third vhost=reg3.localhost').catch((err: { stdout?: string }) => err.stdout ?? '')).toMatch(/already used/)
     await e.console('/oci delete second')
-    expect(await ping(at(e, 'reg3.localhost'))).toBe(404)
+    expect(await ping(at(e, 'reg3.localhost'))).toBe(421)
     expect(readFileSync(join(dir, 'config', 'oci-http.toml'), 'utf8')).not.toMatch(/second/)
 
     // hand edits apply on SIGHUP; a bad edit is reported and changes nothing

@@ -37,7 +37,7 @@ export async function catalog(where: Where): Promise<string[]> {
   return r.json<{ repositories: string[] }>().repositories
 }
 
-/** Status of `GET /v2/` on a host (404 = no such vhost). */
+/** Status of `GET /v2/` on a host (421 = no such vhost). */
 export async function ping(where: Where): Promise<number> {
   return (await request({ ...where, path: '/v2/' })).status
 }

@@ -47,7 +47,7 @@ describe('OCI instance manager', () => {
   const ping = async (host: string) => (await request({ port, host, path: '/v2/', auth: ['admin', 'pw-admin'] })).status
 
   it('create: persisted, routed live, with the default store', async () => {
-    expect(await ping('reg2.localhost')).toBe(404)
+    expect(await ping('reg2.localhost')).toBe(421)
     expect(await oci.create('second', { vhosts: ['Reg2.Localhost'] }, by)).toEqual({ name: 'second', store: 'everlock-oci-second', vhosts: ['reg2.localhost'] })
     expect(await ping('reg2.localhost')).toBe(200)
     expect(frontend.vhosts.match('reg2.localhost:8080')?.accessPath).toBe('http/oci/second')
@@ -79,9 +79,9 @@ describe('OCI instance manager', () => {
     expect((await oci.list())[1]).toEqual({ name: 'second', store: 'moved-store', vhosts: ['reg2.localhost', 'reg3.localhost'] })
     expect(await ping('reg2.localhost')).toBe(200)
     await oci.unset('second', { vhost: 'reg2.localhost' }, by)
-    expect(await ping('reg2.localhost')).toBe(404)
+    expect(await ping('reg2.localhost')).toBe(421)
     await oci.delete('second', by)
-    expect(await ping('reg3.localhost')).toBe(404)
+    expect(await ping('reg3.localhost')).toBe(421)
     expect((await loadOciConfig(configFile)).map((i) => i.name)).toEqual(['default'])
   })
 
@@ -96,7 +96,7 @@ describe('OCI instance manager', () => {
     // move.localhost moves from fifth to default; fifth is then removed
     expect(await oci.reload([{ name: 'default', store: 'everlock-oci-local', vhosts: ['localhost', 'move.localhost'] }])).toEqual({ added: 0, removed: 1, changed: 1 })
     expect(frontend.vhosts.match('move.localhost')?.instance).toBe('default')
-    expect(await ping('five.localhost')).toBe(404)
+    expect(await ping('five.localhost')).toBe(421)
     expect(readFileSync(configFile, 'utf8')).toBe(before)
   })
 
@@ -105,7 +105,7 @@ describe('OCI instance manager', () => {
     writeFileSync(blocked, 'a file, not a directory')
     const other = createOciInstances({ stores, frontend, configFile: join(blocked, 'oci-http.toml'), log: silentLog })
     expect(await codeOf(other.create('fourth', { vhosts: ['four.localhost'] }, by))).toBe('CONFIG_WRITE_FAILED')
-    expect(await ping('four.localhost')).toBe(404)
+    expect(await ping('four.localhost')).toBe(421)
     other.close()
   })
 })
