@@ -78,7 +78,7 @@ describe('image and OCI instances under one manager', () => {
       peers,
       mount: ({ config, store }) => ({
         authorizesItself: false,
-        handler: (_req, res) => res.end(`${config.name} on ${store.name}`),
+        handler: (_req, res) => void res.end(`${config.name} on ${store.name}`),
         close: () => void closed.push(config.name),
       }),
     })
