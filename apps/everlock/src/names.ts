@@ -19,7 +19,7 @@ export function isRegistryStoreName(name: unknown): name is string {
   return typeof name === 'string' && STORE.test(name) && name !== SYSTEM_STORE
 }
 
-/** The store an instance gets when none is named. */
+/** The store an OCI instance gets when none is named (each kind has its own: `InstanceKind.defaultStore`). */
 export function defaultStoreFor(instance: string): string {
   return `everlock-oci-${instance}`
 }

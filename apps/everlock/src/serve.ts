@@ -4,8 +4,9 @@ import { createAdminInterpreter } from '@everlock/backend-admin'
 import { createHttpFrontend, type HttpFrontend } from '@everlock/frontend-http'
 import { createSshServer, type SshServer } from '@everlock/frontend-ssh'
 import { openStores, type Stores } from '@everlock/versioned-storage'
-import { ociInstancesToServe } from './bootstrap-oci.js'
-import { loadOciConfig } from './config/oci-config.js'
+import { instancesToServe } from './bootstrap-instances.js'
+import { loadInstancesConfig } from './config/instances-config.js'
+import { OCI_KIND } from './config/kinds.js'
 import { EverlockError } from './errors.js'
 import { consoleLog, type Log } from './log.js'
 import { createOciInstances, type OciInstances } from './oci-instances.js'
@@ -52,7 +53,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
   const log = options.log ?? consoleLog()
   if (options.oci && !options.http) throw new EverlockError('USAGE', 'the OCI backend needs the HTTP frontend')
   // A bad config file fails before anything is opened.
-  const oci = options.oci ? await ociInstancesToServe(options.configDir, options.oci.bootstrap, log) : undefined
+  const oci = options.oci ? await instancesToServe(options.configDir, OCI_KIND, options.oci.bootstrap, log) : undefined
 
   const stores = await openStores({ dir: options.dataDir })
   let frontend: HttpFrontend | undefined
@@ -62,7 +63,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await Promise.allSettled([frontend?.close(), ssh?.close()])
-      instances?.close()
+      await instances?.close()
       await stores.close()
     })())
 
@@ -123,7 +124,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
 
     const reload = async (): Promise<void> => {
       if (!oci || !instances) return log.info('reload: no OCI registries are served (--backend-oci-http is off)')
-      await instances.reload(await loadOciConfig(oci.file))
+      await instances.reload(await loadInstancesConfig(oci.file, OCI_KIND))
     }
 
     return {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { loadOciConfig, parseOciConfig } from '../../src/config/oci-config.js'
+import { loadOciConfig, parseOciConfig } from '../../src/config/instances-config.js'
 import { renderOciConfig, writeOciConfig } from '../../src/config/write.js'
 import { isEverlockError } from '../../src/errors.js'
 

@@ -7,7 +7,7 @@ import { createHttpFrontend, type HttpFrontend } from '@everlock/frontend-http'
 import { openStores, type Stores } from '@everlock/versioned-storage'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from '../helpers/http.js'
-import { loadOciConfig } from '../../src/config/oci-config.js'
+import { loadOciConfig } from '../../src/config/instances-config.js'
 import { silentLog } from '../../src/log.js'
 import { createOciInstances, type OciInstances } from '../../src/oci-instances.js'
 
@@ -38,7 +38,7 @@ describe('OCI instance manager', () => {
     port = (await frontend.listen('127.0.0.1:0')).port
   })
   afterAll(async () => {
-    oci.close()
+    await oci.close()
     await frontend.close()
     await stores.close()
     rmSync(dir, { recursive: true, force: true })
@@ -106,6 +106,6 @@ describe('OCI instance manager', () => {
     const other = createOciInstances({ stores, frontend, configFile: join(blocked, 'oci-http.toml'), log: silentLog })
     expect(await codeOf(other.create('fourth', { vhosts: ['four.localhost'] }, by))).toBe('CONFIG_WRITE_FAILED')
     expect(await ping('four.localhost')).toBe(421)
-    other.close()
+    await other.close()
   })
 })

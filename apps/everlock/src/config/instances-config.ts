@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises'
 import { parse, TomlError } from 'smol-toml'
 import { EverlockError } from '../errors.js'
 import {
-  defaultStoreFor,
   INSTANCE_NAME_EXPECTED,
   isInstanceName,
   isRegistryStoreName,
@@ -10,17 +9,33 @@ import {
   STORE_NAME_EXPECTED,
   VHOST_EXPECTED,
 } from '../names.js'
+import { OCI_KIND, type InstanceKind } from './kinds.js'
 import { describe, isTable, Problems } from './problems.js'
 
-/** One OCI registry instance as configured. */
-export interface OciInstanceConfig {
+/** One instance of a vhosted backend (an OCI registry, an image library) as configured. */
+export interface InstanceConfig {
   readonly name: string
   readonly store: string
   readonly vhosts: readonly string[]
+  /** Image libraries: the URL they advertise; `https://<first vhost>` when not set. */
+  readonly publicUrl?: string
 }
 
-/** Reads `config/oci-http.toml`; a missing file is an empty configuration. Throws CONFIG_INVALID listing every problem. */
-export async function loadOciConfig(file: string): Promise<OciInstanceConfig[]> {
+/** @deprecated name kept for embedders: the same shape. */
+export type OciInstanceConfig = InstanceConfig
+
+/** Reads `config/oci-http.toml`. */
+export function loadOciConfig(file: string): Promise<InstanceConfig[]> {
+  return loadInstancesConfig(file, OCI_KIND)
+}
+
+/** parse → normalise → validate of `config/oci-http.toml`. */
+export function parseOciConfig(text: string, file: string): InstanceConfig[] {
+  return parseInstancesConfig(text, file, OCI_KIND)
+}
+
+/** Reads `config/<kind>-http.toml`; a missing file is an empty configuration. Throws CONFIG_INVALID listing every problem. */
+export async function loadInstancesConfig(file: string, kind: InstanceKind): Promise<InstanceConfig[]> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -31,11 +46,11 @@ export async function loadOciConfig(file: string): Promise<OciInstanceConfig[]> 
       problems: [{ file, key: '(file)', expected: `a readable file (${(err as NodeJS.ErrnoException).code ?? 'error'})` }],
     })
   }
-  return parseOciConfig(text, file)
+  return parseInstancesConfig(text, file, kind)
 }
 
 /** parse → normalise → validate; every problem is reported at once. */
-export function parseOciConfig(text: string, file: string): OciInstanceConfig[] {
+export function parseInstancesConfig(text: string, file: string, kind: InstanceKind): InstanceConfig[] {
   const problems = new Problems(file)
   let doc: unknown
   try {
@@ -45,7 +60,7 @@ export function parseOciConfig(text: string, file: string): OciInstanceConfig[] 
     problems.add(`(syntax, line ${err.line} column ${err.column})`, `valid TOML: ${err.message.split('\n')[0]}`)
     throw invalid(problems)
   }
-  const instances = normalise(doc, problems)
+  const instances = normalise(doc, kind, problems)
   validate(instances, problems)
   if (!problems.empty) throw invalid(problems)
   return instances
@@ -56,8 +71,8 @@ function invalid(problems: Problems): EverlockError {
   return new EverlockError('CONFIG_INVALID', `${problems.file}: ${n} problem${n === 1 ? '' : 's'}`, { problems: problems.list })
 }
 
-/** Shape checks and defaults: each `[instances.<name>]` becomes `{ name, store, vhosts }`. */
-function normalise(doc: unknown, problems: Problems): OciInstanceConfig[] {
+/** Shape checks and defaults: each `[instances.<name>]` becomes `{ name, store, vhosts, publicUrl? }`. */
+function normalise(doc: unknown, kind: InstanceKind, problems: Problems): InstanceConfig[] {
   if (!isTable(doc)) return []
   for (const key of Object.keys(doc)) {
     if (key !== 'instances') problems.add(key, 'only the table [instances.<name>] at the top level')
@@ -68,7 +83,8 @@ function normalise(doc: unknown, problems: Problems): OciInstanceConfig[] {
     problems.add('instances', `a table of instances ([instances.<name>]), got ${describe(table)}`)
     return []
   }
-  const out: OciInstanceConfig[] = []
+  const keys = kind.publicUrl ? ['store', 'vhosts', 'public_url'] : ['store', 'vhosts']
+  const out: InstanceConfig[] = []
   for (const [name, body] of Object.entries(table)) {
     const at = `instances.${name}`
     if (!isInstanceName(name)) problems.add(at, INSTANCE_NAME_EXPECTED)
@@ -77,15 +93,43 @@ function normalise(doc: unknown, problems: Problems): OciInstanceConfig[] {
       continue
     }
     for (const key of Object.keys(body)) {
-      if (key !== 'store' && key !== 'vhosts') problems.add(`${at}.${key}`, 'only the keys store and vhosts')
+      if (!keys.includes(key)) problems.add(`${at}.${key}`, `only the keys ${keys.slice(0, -1).join(', ')} and ${keys.at(-1)}`)
     }
-    out.push({ name, store: normaliseStore(name, body['store'], `${at}.store`, problems), vhosts: normaliseVhosts(body['vhosts'], `${at}.vhosts`, problems) })
+    const publicUrl = kind.publicUrl ? normalisePublicUrl(body['public_url'], `${at}.public_url`, problems) : undefined
+    out.push({
+      name,
+      store: normaliseStore(kind.defaultStore(name), body['store'], `${at}.store`, problems),
+      vhosts: normaliseVhosts(body['vhosts'], `${at}.vhosts`, problems),
+      ...(publicUrl !== undefined ? { publicUrl } : {}),
+    })
   }
   return out
 }
 
-function normaliseStore(name: string, value: unknown, key: string, problems: Problems): string {
-  if (value === undefined) return defaultStoreFor(name)
+export const PUBLIC_URL_EXPECTED = 'an http:// or https:// URL with a host and no query, e.g. "https://photos.example.net"'
+
+/** An absolute http(s) URL without query or fragment, without a trailing slash; undefined if invalid. */
+export function normalisePublicUrlValue(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return undefined
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname || url.search || url.hash || url.username || url.password) return undefined
+  return url.href.replace(/\/+$/, '')
+}
+
+function normalisePublicUrl(value: unknown, key: string, problems: Problems): string | undefined {
+  if (value === undefined) return undefined
+  const url = normalisePublicUrlValue(value)
+  if (url === undefined) problems.add(key, `${PUBLIC_URL_EXPECTED}, got ${describe(value)}`)
+  return url
+}
+
+function normaliseStore(fallback: string, value: unknown, key: string, problems: Problems): string {
+  if (value === undefined) return fallback
   if (!isRegistryStoreName(value)) problems.add(key, `${STORE_NAME_EXPECTED}, got ${describe(value)}`)
   return String(value)
 }
@@ -104,7 +148,7 @@ function normaliseVhosts(value: unknown, key: string, problems: Problems): strin
 }
 
 /** Rules across instances: a vhost and a store belong to one instance only. */
-export function validate(instances: readonly OciInstanceConfig[], problems: Problems): void {
+export function validate(instances: readonly InstanceConfig[], problems: Problems): void {
   const hostOwner = new Map<string, string>()
   const storeOwner = new Map<string, string>()
   for (const inst of instances) {
