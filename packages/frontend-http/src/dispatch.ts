@@ -19,6 +19,8 @@ type Next = (err?: unknown) => void
 
 const UNKNOWN_HOST = { backend: 'none', instance: 'none' }
 const HEALTH = { backend: 'frontend', instance: 'health' }
+/** Two years, the preload lists' minimum; subdomains are left to their own vhosts. */
+const HSTS = 'max-age=63072000'
 
 /** Express middleware: health endpoints on every host, then the vhost's backend; unknown hosts fall through. */
 export function createDispatch(ctx: DispatchContext) {
@@ -40,6 +42,7 @@ export function createDispatch(ctx: DispatchContext) {
       return next()
     }
     ctx.metrics.track(req, res, entry)
+    if (entry.hsts && (req.socket as { encrypted?: boolean }).encrypted) res.setHeader('Strict-Transport-Security', HSTS)
     req.url = url // backends see the URL exactly as the client sent it
     if (entry.authorizesItself) return invoke(ctx, entry, req, res)
     ctx

@@ -7,6 +7,7 @@ export type HttpFrontendErrorCode =
   | 'NEED_INVALID'
   | 'OPTIONS_INVALID'
   | 'CLOSED'
+  | 'TLS_CERT_INVALID'
 
 export class HttpFrontendError extends Error {
   readonly code: HttpFrontendErrorCode
