@@ -7,7 +7,7 @@ import { connect as tlsConnect, type PeerCertificate } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHttpFrontend, isHttpFrontendError, type HttpFrontend } from '@everlock/frontend-http'
 import { echoBackend, request } from './helpers.js'
-import { createTestCa, type TestCa } from './tls-fixtures.js'
+import { createTestCa, type TestCa } from '@everlock/frontend-http/testing'
 
 interface TlsReply {
   status: number

@@ -1,4 +1,4 @@
-// A throw-away CA and certificates made by openssl for the HTTPS tests.
+// Test helpers (subpath `@everlock/frontend-http/testing`): a throw-away CA and certificates made by openssl for HTTPS tests.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,7 +11,7 @@ export interface Pair {
 
 export interface TestCa {
   readonly cert: string
-  /** A leaf for `names` (first = CN), signed by the CA; `days` may be negative-free small numbers. */
+  /** A leaf for `names` (first = CN; IP addresses become IP SANs), signed by the CA, valid 2 days. */
   issue(names: readonly string[], opts?: { rsa?: boolean }): Pair
   /** A self-signed pair that no one trusts. */
   selfSigned(name: string): Pair
