@@ -22,6 +22,8 @@ type Next = (err?: unknown) => void
 
 export const UNKNOWN_HOST = { backend: 'none', instance: 'none' }
 const HEALTH = { backend: 'frontend', instance: 'health' }
+/** Two years, the preload lists' minimum; subdomains are left to their own vhosts. */
+const HSTS = 'max-age=63072000'
 
 /** Express middleware: health endpoints on every host, then the vhost's backend; unknown hosts fall through. */
 export function createDispatch(ctx: DispatchContext) {
@@ -43,6 +45,7 @@ export function createDispatch(ctx: DispatchContext) {
       return next()
     }
     ctx.metrics.track(req, res, entry)
+    if (entry.hsts && (req.socket as { encrypted?: boolean }).encrypted) res.setHeader('Strict-Transport-Security', HSTS)
     req.url = url // backends see the URL exactly as the client sent it
     // A password is checked before the backend runs, so that one that cannot be checked now is answered
     // here (429/503 + Retry-After, in the entry's format); the backend's own authorize reuses the result.

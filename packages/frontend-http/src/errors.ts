@@ -9,6 +9,7 @@ export type HttpFrontendErrorCode =
   | 'CLOSED'
   | 'LOGIN_THROTTLED'
   | 'LOGIN_OVERLOADED'
+  | 'TLS_CERT_INVALID'
 
 export class HttpFrontendError extends Error {
   readonly code: HttpFrontendErrorCode

@@ -15,6 +15,8 @@ import { createLoginThrottle, type LoginThrottle, type LoginThrottleOptions } fr
 import type { Authorize, Logger } from './types.js'
 import { unknownHost } from './unknown-host.js'
 import { createVhostTable, type VhostTable } from './vhosts.js'
+import { createTlsCertificates, type TlsCertificates } from './tls-certificates.js'
+import { plainListenerExtras, type PlainHttpOptions } from './plain-http.js'
 
 export interface HttpFrontendOptions {
   /** Needed for `authorizer()` and for vhost entries that do not authorize themselves. */
@@ -40,6 +42,10 @@ export interface HttpFrontendOptions {
   ready?: () => boolean | Promise<boolean>
   /** Whether the answer to an unknown host names the served host names (default true). */
   listServedHosts?: boolean
+  /** The HTTPS listeners' certificates (SNI table); one is made when not given. */
+  tls?: TlsCertificates
+  /** What plain-HTTP listeners do besides serving: ACME HTTP-01 answers, redirecting browsers to HTTPS. */
+  plainHttp?: PlainHttpOptions
 }
 
 export interface HttpFrontend {
@@ -54,8 +60,12 @@ export interface HttpFrontend {
   metricsText(): string
   /** Port of the metrics listener once started by the first `listen()`. */
   readonly metricsPort: number | undefined
+  /** Certificates of the HTTPS listeners, by SNI name; changes apply to the next handshake. */
+  readonly tls: TlsCertificates
   /** Listens on `host:port` (`[::1]:8080`, port 0 = any); may be called for several addresses. */
   listen(address: string): Promise<{ port: number; metricsPort?: number }>
+  /** Listens for HTTPS (TLS 1.2+, certificates from `tls`) on `host:port`; may be called for several addresses. */
+  listenHttps(address: string): Promise<{ port: number; metricsPort?: number }>
   /** Stops accepting, finishes in-flight requests (up to `drainMs`), closes the metrics listener. */
   close(): Promise<void>
 }
@@ -143,6 +153,9 @@ export function createHttpFrontend(options: HttpFrontendOptions = {}): HttpFront
     })
   }
 
+  const tls = options.tls ?? createTlsCertificates()
+  const plainListener = plainListenerExtras(listener, options.plainHttp)
+
   async function startMetrics(): Promise<number | undefined> {
     if (!metricsAddress) return undefined
     metricsServer ??= startServer((req, res) => {
@@ -164,6 +177,16 @@ export function createHttpFrontend(options: HttpFrontendOptions = {}): HttpFront
     return metricsPort
   }
 
+  async function listenOn(address: string, https: boolean): Promise<{ port: number; metricsPort?: number }> {
+    if (closing) throw new HttpFrontendError('CLOSED', 'the frontend is closed')
+    const parsed = parseListenAddress(address)
+    const mPort = await startMetrics()
+    const { server, port } = await startServer(https ? listener : plainListener, parsed, options.timeouts, https ? tls : undefined)
+    servers.push(server)
+    log.info?.(`${https ? 'https' : 'http'} frontend listening`, { host: parsed.host, port })
+    return mPort === undefined ? { port } : { port, metricsPort: mPort }
+  }
+
   return {
     app,
     vhosts,
@@ -174,15 +197,9 @@ export function createHttpFrontend(options: HttpFrontendOptions = {}): HttpFront
     get metricsPort() {
       return metricsPort
     },
-    async listen(address) {
-      if (closing) throw new HttpFrontendError('CLOSED', 'the frontend is closed')
-      const parsed = parseListenAddress(address)
-      const mPort = await startMetrics()
-      const { server, port } = await startServer(listener, parsed, options.timeouts)
-      servers.push(server)
-      log.info?.('http frontend listening', { host: parsed.host, port })
-      return mPort === undefined ? { port } : { port, metricsPort: mPort }
-    },
+    tls,
+    listen: (address) => listenOn(address, false),
+    listenHttps: (address) => listenOn(address, true),
     async close() {
       closing = true
       const stopping = servers.splice(0).map((s) => stopServer(s, drainMs))

@@ -1,9 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { Socket } from 'node:net'
+import type { TLSSocket } from 'node:tls'
 import { HttpFrontendError } from './errors.js'
 import { holdContinue } from './expect-continue.js'
 import type { ListenAddress } from './listen-address.js'
 import { DEFAULT_BODY_RATE, enforceBodyRate, type BodyRate } from './body-rate.js'
+import { TLS12_CIPHERS, type TlsCertificates } from './tls-certificates.js'
 
 /** Limits for slow or stuck clients. */
 export interface ServerTimeouts {
@@ -19,23 +22,26 @@ export interface ServerTimeouts {
   bodyRate?: BodyRate | false
 }
 
+/**
+ * An HTTP/1.1 server (HTTPS when `tls` is given: TLS 1.2+, AEAD suites, certificates per SNI name from the
+ * live table) with the frontend's limits for slow or stuck clients.
+ */
 export function startServer(
   listener: (req: IncomingMessage, res: ServerResponse) => void,
   address: ListenAddress,
   timeouts: ServerTimeouts = {},
+  tls?: TlsCertificates,
 ): Promise<{ server: Server; port: number }> {
   const requestMs = timeouts.requestMs ?? 3_600_000
   const headersMs = Math.min(timeouts.headersMs ?? 30_000, requestMs === 0 ? Infinity : requestMs)
-  const server = createServer(
-    {
-      requestTimeout: requestMs,
-      headersTimeout: headersMs,
-      keepAliveTimeout: timeouts.keepAliveMs ?? 10_000,
-      // how often the header/request deadlines are checked (Node's default of 30 s is coarse)
-      connectionsCheckingInterval: Math.max(100, Math.min(1000, headersMs / 2)),
-    },
-    listener,
-  )
+  const http = {
+    requestTimeout: requestMs,
+    headersTimeout: headersMs,
+    keepAliveTimeout: timeouts.keepAliveMs ?? 10_000,
+    // how often the header/request deadlines are checked (Node's default of 30 s is coarse)
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, headersMs / 2)),
+  }
+  const server: Server = tls ? httpsServer(listener, http, tls, headersMs) : createServer(http, listener)
   const bodyRate = timeouts.bodyRate ?? DEFAULT_BODY_RATE
   if (bodyRate) server.on('request', (req: IncomingMessage, res: ServerResponse) => enforceBodyRate(req, res, bodyRate))
   // Expect: 100-continue is answered by the dispatcher once the request passed the edge's checks.
@@ -60,6 +66,41 @@ export function startServer(
       resolve({ server, port: typeof bound === 'object' && bound ? bound.port : address.port })
     })
   })
+}
+
+function httpsServer(
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+  http: Record<string, number>,
+  tls: TlsCertificates,
+  handshakeMs: number,
+): Server {
+  const server = createHttpsServer(
+    {
+      ...http,
+      minVersion: 'TLSv1.2',
+      ciphers: TLS12_CIPHERS,
+      honorCipherOrder: true,
+      // a client that does not finish its handshake in time is cut, like one that sends no headers
+      handshakeTimeout: handshakeMs,
+      SNICallback: (servername, cb) => {
+        const ctx = tls.contextFor(servername)
+        if (ctx) cb(null, ctx)
+        else cb(new Error(`no certificate for ${servername}`))
+      },
+    },
+    listener,
+  )
+  // Clients that send no server name get the default certificate, swapped live like the others.
+  const useDefault = (): void => {
+    const pair = tls.defaultPair()
+    if (pair) server.setSecureContext({ ...pair, minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true })
+  }
+  useDefault()
+  const stop = tls.onDefaultChange(useDefault)
+  server.once('close', stop)
+  // garbage, a refused name, an aborted handshake: that connection ends, nothing else
+  server.on('tlsClientError', (_err: Error, socket: TLSSocket) => socket.destroy())
+  return server as unknown as Server
 }
 
 /**

@@ -33,6 +33,8 @@ export interface VhostEntry {
   readonly authorizesItself: boolean
   /** How refusals of the default check are written; a plain-text one by default. */
   readonly renderError?: RenderError
+  /** Send `Strict-Transport-Security` on HTTPS responses of this vhost (web apps; not registries). */
+  readonly hsts?: boolean
 }
 
 /** Minimal logger; pino, console and friends fit. Secrets are never passed to it. */

@@ -61,6 +61,7 @@ function checkEntry(entry: VhostEntry): VhostEntry {
   if (typeof entry.handler !== 'function') bad('handler must be a request listener')
   if (typeof entry.authorizesItself !== 'boolean') bad('authorizesItself must be true or false')
   if (entry.renderError !== undefined && typeof entry.renderError !== 'function') bad('renderError must be a function')
+  if (entry.hsts !== undefined && typeof entry.hsts !== 'boolean') bad('hsts must be true or false')
   let accessPath = ''
   try {
     accessPath = parseAccessPath(entry.accessPath).path
