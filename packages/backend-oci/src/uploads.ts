@@ -1,6 +1,6 @@
 import type { RequestContext } from './context'
 import { OciError, uploadUnknown } from './errors'
-import { assertDigest, assertName } from './names'
+import { assertDigest, assertName, requiredDigest } from './names'
 import { Repository } from './repository'
 import { UPLOAD_SESSION_PREFIX, uploadSessionKey } from './layout'
 import { contentLength, sendEmpty } from './http'
@@ -71,8 +71,7 @@ export async function patchUpload(ctx: RequestContext, name: string, id: string)
 export async function finishUpload(ctx: RequestContext, name: string, id: string): Promise<void> {
   await ctx.require(name, 'writer')
   await sessionOf(ctx.store, name, id)
-  const digest = ctx.url.searchParams.get('digest')
-  assertDigest(digest)
+  const digest = requiredDigest(ctx.url.searchParams, 'digest')
   const status = await ctx.store.uploads.status(id)
   if (!status) throw uploadUnknown()
   const length = contentLength(ctx.req)
