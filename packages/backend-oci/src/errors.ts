@@ -13,7 +13,7 @@ export type OciErrorCode =
   | 'UNAUTHORIZED'
   | 'DENIED'
   | 'UNSUPPORTED'
-  | 'TOO_MANY_REQUESTS'
+  | 'TOOMANYREQUESTS'
 
 /** A refusal in the protocol's own terms: an HTTP status and an OCI error code. */
 export class OciError extends Error {
