@@ -24,6 +24,8 @@ export interface OciInstancesOptions {
   readonly log: Log
   /** Sends blob bodies from local files (zero-copy); without it they are streamed. */
   readonly sendFile?: SendFile
+  /** Open upload sessions per user in each registry (the registry's default when absent). */
+  readonly maxUploadsPerUser?: number
 }
 
 export interface OciInstances extends InstanceAdmin {
@@ -69,6 +71,7 @@ export function createOciInstances(options: OciInstancesOptions): OciInstances {
       store,
       authorize: frontend.authorizer(`http/oci/${config.name}`),
       ...(options.sendFile ? { sendFile: options.sendFile } : {}),
+      ...(options.maxUploadsPerUser !== undefined ? { maxUploadsPerUser: options.maxUploadsPerUser } : {}),
       pingChallenge: basicChallenge(DEFAULT_REALM),
       log: (message, error) => log.error(`oci ${config.name}: ${message}`, { error: error instanceof Error ? error.message : error }),
     })
