@@ -25,7 +25,8 @@ export interface UploadSweeper {
 
 /**
  * Sweeps every store's resumable uploads on a schedule: uploads untouched past their expiry, records whose
- * bytes are gone, and orphan files a crash left without a record. Each pass that frees anything says so.
+ * bytes are gone, orphan files a crash left without a record, and bytes a crash left past an upload's
+ * acknowledged size. Each pass that frees anything says so.
  */
 export function startUploadSweeper(options: UploadSweeperOptions): UploadSweeper {
   const { stores, log } = options
@@ -40,8 +41,8 @@ export function startUploadSweeper(options: UploadSweeperOptions): UploadSweeper
       try {
         const store = await stores.open(name)
         const swept = await store.uploads.sweep({ maxAgeMs, graceMs })
-        if (swept.uploads + swept.orphans > 0) {
-          log.info(`uploads swept in store ${name}`, { expired: swept.uploads, orphans: swept.orphans, freedBytes: swept.bytes })
+        if (swept.uploads + swept.orphans + swept.truncated > 0) {
+          log.info(`uploads swept in store ${name}`, { expired: swept.uploads, orphans: swept.orphans, truncated: swept.truncated, freedBytes: swept.bytes })
         }
       } catch (err) {
         if (!closed) log.error(`upload sweep of store ${name} failed`, { error: err instanceof Error ? err.message : String(err) })

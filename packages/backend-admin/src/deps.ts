@@ -25,7 +25,7 @@ export interface AdminUploads {
   orphans(): AsyncIterable<{ readonly name: string; readonly size: number; readonly modifiedAt: string }>
   status(id: string): Promise<{ readonly size: number } | undefined>
   cancel(id: string): Promise<void>
-  sweep(opts?: { maxAgeMs?: number; graceMs?: number }): Promise<{ readonly uploads: number; readonly orphans: number; readonly bytes: number }>
+  sweep(opts?: { maxAgeMs?: number; graceMs?: number }): Promise<{ readonly uploads: number; readonly orphans: number; readonly truncated: number; readonly bytes: number }>
 }
 
 /** The part of a versioned-storage Store the console uses. */

@@ -144,7 +144,7 @@ describe('/store', () => {
     )
 
     expect((await admin.run('/store uploads uploads-demo sweep')).output).toBe(
-      "store uploads-demo: removed 1 orphan file(s) and 0 upload record(s) without bytes, 4.0 KiB freed (uploads in progress are left to their expiry or 'cancel')",
+      "store uploads-demo: removed 1 orphan file(s) and 0 upload record(s) without bytes, cut 0 unacknowledged tail(s), 4.0 KiB freed (uploads in progress are left to their expiry or 'cancel')",
     )
     expect(await readdir(uploadsDir)).toEqual([up.id])
     expect((await admin.run(`/store uploads uploads-demo cancel ${up.id}`)).output).toBe(`upload ${up.id} in store uploads-demo cancelled, 3.3 MiB freed`)

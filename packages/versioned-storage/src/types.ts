@@ -107,6 +107,8 @@ export interface UploadSweep {
   readonly uploads: number
   /** Orphan files removed. */
   readonly orphans: number
+  /** Uploads cut back to their acknowledged size (bytes a crash mid-append left past it). */
+  readonly truncated: number
   /** Bytes freed on disk. */
   readonly bytes: number
 }
@@ -130,7 +132,8 @@ export interface Uploads {
   orphans(): AsyncIterable<UploadOrphan>
   /**
    * Remove uploads untouched for longer than `maxAgeMs` (when given), uploads whose bytes are gone, and orphan
-   * files older than `graceMs` (default 0: all of them; give a grace while uploads are being created).
+   * files older than `graceMs` (default 0: all of them; give a grace while uploads are being created); cut back
+   * bytes a crash mid-append left past an upload's acknowledged size.
    */
   sweep(opts?: { maxAgeMs?: number; graceMs?: number }): Promise<UploadSweep>
 }

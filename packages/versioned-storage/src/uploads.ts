@@ -181,7 +181,7 @@ export function createUploads(opts: { dir: string; state: SideState; blobs: Blob
     async sweep(options: { maxAgeMs?: number; graceMs?: number } = {}): Promise<UploadSweep> {
       opts.alive()
       const now = Date.now()
-      const counts = { uploads: 0, orphans: 0, bytes: 0 }
+      const counts = { uploads: 0, orphans: 0, truncated: 0, bytes: 0 }
       const ids: string[] = []
       for await (const [key] of state.entries(META_PREFIX)) ids.push(key.slice(META_PREFIX.length))
       for (const id of ids) {
@@ -191,7 +191,15 @@ export function createUploads(opts: { dir: string; state: SideState; blobs: Blob
           if (!meta) return
           const file = await stat(fileOf(id)).catch(() => undefined)
           const stale = options.maxAgeMs !== undefined && Date.parse(meta.updatedAt) < now - options.maxAgeMs
-          if (file && !stale) return
+          if (file && !stale) {
+            // Bytes past the acknowledged size, with no append running (we hold its lock): a crash mid-append.
+            if (meta.size === undefined || file.size <= meta.size) return
+            running.delete(id)
+            await truncate(fileOf(id), meta.size)
+            counts.truncated++
+            counts.bytes += file.size - meta.size
+            return
+          }
           await forget(id)
           counts.uploads++
           counts.bytes += file?.size ?? 0

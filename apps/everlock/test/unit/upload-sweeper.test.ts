@@ -46,8 +46,8 @@ it('every interval, each store loses its expired uploads and old orphan files, a
     await sweeper.close()
   }
   expect(log.lines.sort()).toEqual([
-    'uploads swept in store reg-a {"expired":1,"orphans":0,"freedBytes":1000}',
-    `uploads swept in store reg-b {"expired":0,"orphans":1,"freedBytes":${117 * 1024}}`,
+    'uploads swept in store reg-a {"expired":1,"orphans":0,"truncated":0,"freedBytes":1000}',
+    `uploads swept in store reg-b {"expired":0,"orphans":1,"truncated":0,"freedBytes":${117 * 1024}}`,
   ])
   expect(await a.uploads.status(stale.id)).toBeUndefined()
   expect(await a.uploads.status(live.id)).toBeDefined()
@@ -59,6 +59,6 @@ it('sweep() runs a pass now; after close() the schedule stops', async () => {
   const log = recordingLog()
   const sweeper = startUploadSweeper({ stores, log, intervalMs: 60_000, graceMs: 0 })
   await sweeper.sweep()
-  expect(log.lines).toEqual([`uploads swept in store reg-b {"expired":0,"orphans":1,"freedBytes":1}`])
+  expect(log.lines).toEqual([`uploads swept in store reg-b {"expired":0,"orphans":1,"truncated":0,"freedBytes":1}`])
   await sweeper.close()
 })

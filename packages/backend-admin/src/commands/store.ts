@@ -69,7 +69,7 @@ export const storeCommands: Command[] = [
       if (action === undefined) return uploadLines(name!, store.uploads)
       if (action === 'sweep' && id === undefined) {
         const swept = await store.uploads.sweep({ graceMs: ORPHAN_GRACE_MS })
-        return `store ${name}: removed ${swept.orphans} orphan file(s) and ${swept.uploads} upload record(s) without bytes, ${formatBytes(swept.bytes)} freed (uploads in progress are left to their expiry or 'cancel')`
+        return `store ${name}: removed ${swept.orphans} orphan file(s) and ${swept.uploads} upload record(s) without bytes, cut ${swept.truncated} unacknowledged tail(s), ${formatBytes(swept.bytes)} freed (uploads in progress are left to their expiry or 'cancel')`
       }
       if (action !== 'cancel' || id === undefined) throw usage
       const status = await store.uploads.status(id)
