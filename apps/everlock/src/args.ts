@@ -16,6 +16,7 @@ export const USAGE = `usage: everlock serve [options]
   --backend-oci-http                    serve the OCI registries of config/oci-http.toml
   --backend-oci-http-vhost <host>       bootstrap instance 'default' on this vhost (if not configured yet)
   --backend-oci-http-store <store>      its store (default everlock-oci-local)
+  --backend-oci-http-max-uploads-per-user <n>  open upload sessions per user (default 100)
   --backend-admin-ssh                   enable the SSH admin console
   --frontend-ssh-listen <addr>          SSH listen address (default 127.0.0.1:2222)
   --admin-user <name>                   bootstrap admin (Owner on */*/*), created if missing
@@ -35,6 +36,7 @@ const OPTIONS = {
   'backend-oci-http': { type: 'boolean' },
   'backend-oci-http-vhost': { type: 'string' },
   'backend-oci-http-store': { type: 'string' },
+  'backend-oci-http-max-uploads-per-user': { type: 'string' },
   'backend-admin-ssh': { type: 'boolean' },
   'frontend-ssh-listen': { type: 'string' },
   'admin-user': { type: 'string' },
@@ -77,6 +79,9 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
   const zeroCopyText = values['frontend-http-zero-copy']
   if (zeroCopyText !== undefined && zeroCopyText !== 'on' && zeroCopyText !== 'off') problems.push('--frontend-http-zero-copy: expected on or off')
   if (zeroCopyText !== undefined && !values['frontend-http']) problems.push('--frontend-http-zero-copy needs --frontend-http')
+  const maxUploadsText = values['backend-oci-http-max-uploads-per-user']
+  if (maxUploadsText !== undefined && !/^[1-9]\d{0,5}$/.test(maxUploadsText)) problems.push('--backend-oci-http-max-uploads-per-user: expected a whole number from 1 to 999999')
+  if (maxUploadsText !== undefined && !oci) problems.push('--backend-oci-http-max-uploads-per-user needs --backend-oci-http')
   if (problems.length > 0) throw new EverlockError('USAGE', problems.join('; '))
 
   const options: ServeOptions = {
@@ -93,7 +98,14 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
         }
       : {}),
     ...(values['backend-admin-ssh'] ? { ssh: { listen: values['frontend-ssh-listen'] ?? '127.0.0.1:2222' } } : {}),
-    ...(oci ? { oci: { ...(vhost !== undefined ? { bootstrap: { vhost: normaliseVhost(vhost)!, store } } : {}) } } : {}),
+    ...(oci
+      ? {
+          oci: {
+            ...(vhost !== undefined ? { bootstrap: { vhost: normaliseVhost(vhost)!, store } } : {}),
+            ...(maxUploadsText !== undefined ? { maxUploadsPerUser: Number(maxUploadsText) } : {}),
+          },
+        }
+      : {}),
     ...(user !== undefined && password ? { admin: { user, password } } : {}),
   }
   return { help: false, options }

@@ -9,15 +9,19 @@ export type OciInstances = Instances
 export interface OciInstancesOptions extends Omit<InstancesOptions, 'kind' | 'mount'> {
   /** Sends blob bodies from local files (zero-copy); without it they are streamed. */
   readonly sendFile?: SendFile
+  /** Open upload sessions per user in each registry (the registry's default when absent). */
+  readonly maxUploadsPerUser?: number
 }
 
 /** How one OCI registry instance is served: a registry over its store that checks its own, finer needs. */
-export function mountOciRegistry(log: Log, sendFile?: SendFile): (ctx: MountContext) => Mounted {
+export function mountOciRegistry(log: Log, options: { sendFile?: SendFile; maxUploadsPerUser?: number } = {}): (ctx: MountContext) => Mounted {
+  const { sendFile, maxUploadsPerUser } = options
   return ({ config, store, authorize }) => {
     const registry = createOciRegistry({
       store,
       authorize,
       ...(sendFile ? { sendFile } : {}),
+      ...(maxUploadsPerUser !== undefined ? { maxUploadsPerUser } : {}),
       pingChallenge: basicChallenge(DEFAULT_REALM),
       log: (message, error) => log.error(`oci ${config.name}: ${message}`, { error: error instanceof Error ? error.message : error }),
     })
@@ -27,6 +31,10 @@ export function mountOciRegistry(log: Log, sendFile?: SendFile): (ctx: MountCont
 
 /** The instance manager of the OCI registries (`/oci …`, `config/oci-http.toml`). */
 export function createOciInstances(options: OciInstancesOptions): OciInstances {
-  const { sendFile, ...rest } = options
-  return createInstances({ ...rest, kind: OCI_KIND, mount: mountOciRegistry(options.log, sendFile) })
+  const { sendFile, maxUploadsPerUser, ...rest } = options
+  return createInstances({
+    ...rest,
+    kind: OCI_KIND,
+    mount: mountOciRegistry(options.log, { ...(sendFile ? { sendFile } : {}), ...(maxUploadsPerUser !== undefined ? { maxUploadsPerUser } : {}) }),
+  })
 }

@@ -12,6 +12,7 @@ import { consoleLog, type Log } from './log.js'
 import { createOciInstances, type OciInstances } from './oci-instances.js'
 import { createFileBodySender } from '@everlock/sendfile'
 import { SYSTEM_STORE } from './names.js'
+import { startUploadSweeper, UPLOAD_TTL_MS, type UploadSweeper } from './upload-sweeper.js'
 
 export interface ServeOptions {
   /** Stores and the SSH host key. */
@@ -25,7 +26,7 @@ export interface ServeOptions {
   /** The SSH admin console, when enabled. */
   readonly ssh?: { readonly listen: string }
   /** Serve OCI registries (needs `http`); `bootstrap` creates the instance `default` if it is not configured. */
-  readonly oci?: { readonly bootstrap?: { readonly vhost: string; readonly store: string } }
+  readonly oci?: { readonly bootstrap?: { readonly vhost: string; readonly store: string }; readonly maxUploadsPerUser?: number }
   /** Created with Owner on `*\/*\/*` if no such user exists; an existing user is left alone. */
   readonly admin?: { readonly user: string; readonly password: string }
   readonly log?: Log
@@ -55,7 +56,8 @@ export async function serve(options: ServeOptions): Promise<Running> {
   // A bad config file fails before anything is opened.
   const oci = options.oci ? await instancesToServe(options.configDir, OCI_KIND, options.oci.bootstrap, log) : undefined
 
-  const stores = await openStores({ dir: options.dataDir })
+  const stores = await openStores({ dir: options.dataDir, uploadTtlMs: UPLOAD_TTL_MS })
+  const sweeper: UploadSweeper = startUploadSweeper({ stores, log })
   let frontend: HttpFrontend | undefined
   let instances: OciInstances | undefined
   let ssh: SshServer | undefined
@@ -64,6 +66,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
     (closing ??= (async () => {
       await Promise.allSettled([frontend?.close(), ssh?.close()])
       await instances?.close()
+      await sweeper.close()
       await stores.close()
     })())
 
@@ -89,7 +92,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
       })
       if (oci) {
         log.info(sendFile.zeroCopy ? 'blob bodies are sent with sendfile(2)' : `blob bodies are streamed: ${sendFile.reason}`)
-        instances = createOciInstances({ stores, frontend, configFile: oci.file, log, sendFile })
+        instances = createOciInstances({ stores, frontend, configFile: oci.file, log, sendFile, ...(options.oci?.maxUploadsPerUser !== undefined ? { maxUploadsPerUser: options.oci.maxUploadsPerUser } : {}) })
         await instances.start(oci.instances)
       }
       const bound = await frontend.listen(options.http.listen)

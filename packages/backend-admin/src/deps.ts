@@ -19,8 +19,18 @@ export interface AdminCommit {
   readonly time: string
 }
 
+/** The part of a store's resumable uploads `/store uploads` shows and cleans. */
+export interface AdminUploads {
+  list(): AsyncIterable<{ readonly id: string; readonly size: number; readonly startedAt: string; readonly updatedAt: string; readonly meta?: Readonly<Record<string, string>> }>
+  orphans(): AsyncIterable<{ readonly name: string; readonly size: number; readonly modifiedAt: string }>
+  status(id: string): Promise<{ readonly size: number } | undefined>
+  cancel(id: string): Promise<void>
+  sweep(opts?: { maxAgeMs?: number; graceMs?: number }): Promise<{ readonly uploads: number; readonly orphans: number; readonly truncated: number; readonly bytes: number }>
+}
+
 /** The part of a versioned-storage Store the console uses. */
 export interface AdminStore {
+  readonly uploads: AdminUploads
   log(opts?: { path?: string; limit?: number }): AsyncIterable<AdminCommit>
   verify(opts?: { rehash?: boolean }): Promise<{
     readonly ok: boolean

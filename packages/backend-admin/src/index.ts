@@ -8,7 +8,7 @@ export {
   type RunResult,
   type RunStatus,
 } from './interpreter.js'
-export type { AdminAuth, AdminStores, AdminStore, AdminCommit, AdminAi, AdminDeps } from './deps.js'
+export type { AdminAuth, AdminStores, AdminStore, AdminUploads, AdminCommit, AdminAi, AdminDeps } from './deps.js'
 export type { Command, CommandContext, CommandOutput } from './table.js'
 export { AdminError, isAdminError, type AdminErrorCode } from './errors.js'
 export { tokenize } from './tokenize.js'

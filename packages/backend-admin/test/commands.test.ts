@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { readdir, utimes, writeFile } from 'node:fs/promises'
+import { Readable } from 'node:stream'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -116,6 +118,41 @@ describe('/store', () => {
     expect(await admin.run('/store log nosuch')).toEqual({ ok: false, output: "unknown store 'nosuch'" })
     expect(await c.stores.list()).not.toContain('nosuch')
     expect(await admin.run('/store log everlock-system x 0')).toMatchObject({ ok: false })
+  })
+
+  it('/store uploads lists uploads in progress and orphan files with size and age; sweep and cancel clean up', async () => {
+    const admin = c.interpreter.session({ user: 'admin' })
+    const store = await c.stores.open('uploads-demo')
+    expect((await admin.run('/store uploads uploads-demo')).output).toBe('store uploads-demo: 0 uploads in progress (0 B), 0 orphan files (0 B)')
+    const up = await store.uploads.create({ meta: { by: 'oci', repository: 'team/app', user: 'carol' } })
+    await store.uploads.append(up.id, Readable.from([Buffer.alloc(3 * 1024 * 1024 + 300 * 1024)]))
+    const uploadsDir = join(c.dir, 'stores', 'uploads-demo', 'uploads')
+    const orphan = '11111111-1111-1111-1111-111111111111'
+    await writeFile(join(uploadsDir, orphan), Buffer.alloc(4096))
+    const threeHoursAgo = new Date(Date.now() - 3 * 3600_000 - 5 * 60_000)
+    await utimes(join(uploadsDir, orphan), threeHoursAgo, threeHoursAgo)
+
+    const listed = await admin.run('/store uploads uploads-demo')
+    expect(listed.ok).toBe(true)
+    const lines = listed.output.split('\n')
+    expect(lines[0]).toBe('store uploads-demo: 1 upload in progress (3.3 MiB), 1 orphan file (4.0 KiB)')
+    expect(lines[1]).toMatch(/^ {2}id\s+size\s+age\s+idle\s+started by$/)
+    expect(lines[2]).toMatch(new RegExp(`^  ${up.id}\\s+3\\.3 MiB\\s+\\d+s\\s+\\d+s\\s+oci team/app by carol$`))
+    expect(lines[3]).toMatch(new RegExp(`^  ${orphan}\\s+4\\.0 KiB\\s+3h 05m\\s+3h 05m\\s+orphan: no upload record`))
+    expect((await admin.run('/store verify uploads-demo quick')).output.split('\n')).toContain(
+      '  uploads: 1 upload in progress (3.3 MiB), 1 orphan file (4.0 KiB); see /store uploads uploads-demo',
+    )
+
+    expect((await admin.run('/store uploads uploads-demo sweep')).output).toBe(
+      "store uploads-demo: removed 1 orphan file(s) and 0 upload record(s) without bytes, cut 0 unacknowledged tail(s), 4.0 KiB freed (uploads in progress are left to their expiry or 'cancel')",
+    )
+    expect(await readdir(uploadsDir)).toEqual([up.id])
+    expect((await admin.run(`/store uploads uploads-demo cancel ${up.id}`)).output).toBe(`upload ${up.id} in store uploads-demo cancelled, 3.3 MiB freed`)
+    expect(await readdir(uploadsDir)).toEqual([])
+    expect(await admin.run(`/store uploads uploads-demo cancel ${up.id}`)).toEqual({ ok: false, output: `no upload '${up.id}' in store uploads-demo` })
+    expect(await admin.run('/store uploads uploads-demo delete x')).toEqual({ ok: false, output: 'usage: /store uploads <store> [sweep | cancel <id>]' })
+    expect(await admin.run('/store uploads nosuch')).toEqual({ ok: false, output: "unknown store 'nosuch'" })
+    expect((await c.interpreter.session({ user: 'alice' }).run('/store uploads uploads-demo')).ok).toBe(false)
   })
 
   it('streams the log line by line', async () => {

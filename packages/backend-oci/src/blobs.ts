@@ -4,31 +4,38 @@ import { blobUnknown, OciError } from './errors'
 import { assertDigest } from './names'
 import { Repository } from './repository'
 import { blobLink } from './layout'
-import { sendEmpty } from './http'
+import { sendEmpty, sendNotModified } from './http'
+import { answerFor } from './conditional'
 import type { SendFile } from './types'
 import type { OutgoingHttpHeaders } from 'node:http'
 
-/** HEAD/GET /v2/<name>/blobs/<digest>, with a single byte range. */
+/** HEAD/GET /v2/<name>/blobs/<digest>: If-None-Match (304), a single byte Range, If-Range. */
 export async function getBlob(ctx: RequestContext, name: string, digest: string): Promise<void> {
   await ctx.require(name, 'reader')
   if (!/^[a-z0-9]+:/.test(digest)) assertDigest(digest)
   const size = await new Repository(ctx.store, name).blobSize(digest)
   if (size === undefined) throw blobUnknown(digest)
+  const etag = `"${digest}"`
   const headers: Record<string, string | number> = {
     'Content-Type': 'application/octet-stream',
     'Docker-Content-Digest': digest,
     'Accept-Ranges': 'bytes',
-    ETag: `"${digest}"`,
+    ETag: etag,
     'Cache-Control': 'max-age=31536000',
   }
-  const range = parseRange(ctx.req.headers.range, size)
-  if (range === 'invalid') {
-    throw new OciError(416, 'BLOB_UNKNOWN', 'requested range not satisfiable', { digest }, { 'Content-Range': `bytes */${size}` })
+  const answer = answerFor(ctx.req.headers, etag, size)
+  if (answer.kind === 'not-modified') {
+    sendNotModified(ctx.res, headers)
+    return
+  }
+  if (answer.kind === 'unsatisfiable') {
+    throw new OciError(416, 'SIZE_INVALID', 'requested range not satisfiable', { digest, size, range: String(ctx.req.headers.range).slice(0, 100) }, { 'Content-Range': `bytes */${size}` })
   }
   if (ctx.req.method === 'HEAD') {
     sendEmpty(ctx.res, 200, { ...headers, 'Content-Length': size })
     return
   }
+  const range = answer.kind === 'range' ? { start: answer.start, end: answer.end } : undefined
   const slice = range ?? { start: 0, end: size - 1 }
   const status = range ? 206 : 200
   const bodyHeaders = range ? { ...headers, 'Content-Range': `bytes ${range.start}-${range.end}/${size}` } : headers
@@ -61,24 +68,4 @@ export async function deleteBlob(ctx: RequestContext, name: string, digest: stri
   if (committed) await ctx.store.commit([{ op: 'delete', path: blobLink(name, digest) }], { author: user, message: `delete blob ${digest} from ${name}` })
   if (staged) await repo.unstage([digest])
   sendEmpty(ctx.res, 202, { 'Docker-Content-Digest': digest })
-}
-
-/** Parse a single `bytes=a-b` / `bytes=a-` / `bytes=-n` range; undefined = whole body. */
-function parseRange(header: string | undefined, size: number): { start: number; end: number } | undefined | 'invalid' {
-  if (header === undefined) return undefined
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim())
-  if (!m || (m[1] === '' && m[2] === '')) return 'invalid'
-  let start: number
-  let end: number
-  if (m[1] === '') {
-    const suffix = Number(m[2])
-    if (suffix === 0) return 'invalid'
-    start = Math.max(0, size - suffix)
-    end = size - 1
-  } else {
-    start = Number(m[1])
-    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1)
-  }
-  if (!Number.isSafeInteger(start) || start >= size || end < start) return 'invalid'
-  return { start, end }
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Authorize, RegistryStore, Role, SendFile } from './types'
 import { OciError } from './errors'
 import type { ManifestCache } from './manifest-cache'
+import type { UploadSessions } from './upload-sessions'
 
 /** Everything a handler needs for one request. */
 export interface RequestContext {
@@ -11,6 +12,7 @@ export interface RequestContext {
   readonly store: RegistryStore
   readonly maxManifestBytes: number
   readonly manifests: ManifestCache
+  readonly sessions: UploadSessions
   readonly sendFile?: SendFile | undefined
   readonly pingChallenge?: string | undefined
   /** Require a role on a path relative to the instance; returns the user, or throws UNAUTHORIZED/DENIED. */

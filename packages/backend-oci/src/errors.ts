@@ -13,7 +13,7 @@ export type OciErrorCode =
   | 'UNAUTHORIZED'
   | 'DENIED'
   | 'UNSUPPORTED'
-  | 'TOO_MANY_REQUESTS'
+  | 'TOOMANYREQUESTS'
 
 /** A refusal in the protocol's own terms: an HTTP status and an OCI error code. */
 export class OciError extends Error {
@@ -35,4 +35,4 @@ export const nameUnknown = (name: string) => new OciError(404, 'NAME_UNKNOWN', '
 export const manifestUnknown = (reference: string) => new OciError(404, 'MANIFEST_UNKNOWN', 'manifest unknown', { reference })
 export const uploadUnknown = () => new OciError(404, 'BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry')
 export const digestInvalid = (why: string) => new OciError(400, 'DIGEST_INVALID', `provided digest did not match uploaded content: ${why}`)
-export const manifestInvalid = (why: string) => new OciError(400, 'MANIFEST_INVALID', `manifest invalid: ${why}`)
+export const manifestInvalid = (why: string, detail?: unknown) => new OciError(400, 'MANIFEST_INVALID', `manifest invalid: ${why}`, detail)

@@ -14,6 +14,13 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
   res.end()
 }
 
+/** 304: the validators and caching headers of the 200 it stands for, no body (RFC 9110 §15.4.5). */
+export function sendNotModified(res: ServerResponse, headers: Record<string, string | number>): void {
+  const { ETag, 'Cache-Control': cache, 'Docker-Content-Digest': digest } = headers
+  res.writeHead(304, { ...(ETag !== undefined ? { ETag } : {}), ...(cache !== undefined ? { 'Cache-Control': cache } : {}), ...(digest !== undefined ? { 'Docker-Content-Digest': digest } : {}) })
+  res.end()
+}
+
 export function sendError(res: ServerResponse, err: OciError, method: string | undefined): void {
   if (res.headersSent) {
     res.destroy()

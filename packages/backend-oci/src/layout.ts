@@ -13,6 +13,7 @@ import { hexOf } from './names'
  * Name components cannot start with '_', so `_blobs` etc. never collide with nested repository names.
  * Blobs whose upload finished but whose manifest has not been pushed yet are linked in side state
  * (`link/<name>/<hex>` → size): visible to the repository at once, committed with the manifest that names them.
+ * An upload session is `oci-upload/<id>` → { name, user } beside the store upload `<id>` holding its bytes.
  */
 export const blobLink = (name: string, digest: string) => `repos/${name}/_blobs/${hexOf(digest)}`
 export const manifestPath = (name: string, digest: string) => `repos/${name}/_manifests/${hexOf(digest)}`
@@ -27,3 +28,6 @@ export const stagedLinkPrefix = (name: string) => `link/${name}/`
 export const stagedLink = (name: string, digest: string) => `${stagedLinkPrefix(name)}${hexOf(digest)}`
 export const uploadSessionKey = (id: string) => `oci-upload/${id}`
 export const UPLOAD_SESSION_PREFIX = 'oci-upload/'
+/** The open sessions of one user (`oci-upload-by/<user, URI-encoded>/<id>` → ''), counted for the per-user cap. */
+export const uploadsByUserPrefix = (user: string) => `oci-upload-by/${encodeURIComponent(user)}/`
+export const uploadByUserKey = (user: string, id: string) => `${uploadsByUserPrefix(user)}${id}`

@@ -40,10 +40,14 @@ export function parseManifest(body: Buffer, contentType: string | undefined): Pa
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw manifestInvalid('not a JSON object')
   if (doc.schemaVersion !== 2) throw manifestInvalid('schemaVersion must be 2')
   const declared = typeof doc.mediaType === 'string' ? doc.mediaType : undefined
-  const header = contentType?.split(';')[0]?.trim()
-  const mediaType = header && SUPPORTED.has(header) ? header : declared ?? (Array.isArray(doc.manifests) ? OCI_INDEX : OCI_MANIFEST)
+  // Clients MUST send the manifest's mediaType as its Content-Type; the registry ignores parameters (spec,
+  // "Pushing Manifests"). Media types are case-insensitive.
+  const header = contentType?.split(';')[0]?.trim().toLowerCase() || undefined
+  if (header !== undefined && declared !== undefined && header !== declared) {
+    throw manifestInvalid(`Content-Type '${header.slice(0, 100)}' does not match the manifest's mediaType`, { contentType: header.slice(0, 200), mediaType: declared.slice(0, 200) })
+  }
+  const mediaType = header ?? declared ?? (Array.isArray(doc.manifests) ? OCI_INDEX : OCI_MANIFEST)
   if (!SUPPORTED.has(mediaType)) throw manifestInvalid(`unsupported media type '${String(mediaType).slice(0, 100)}'`)
-  if (declared !== undefined && declared !== mediaType) throw manifestInvalid('mediaType does not match Content-Type')
   const isIndex = INDEXES.has(mediaType)
   const parsed: ParsedManifest = { mediaType, isIndex, blobs: [], manifests: [] }
   if (isIndex) {

@@ -6,7 +6,8 @@ import { assertDigest, isSha256, isTag, looksLikeDigest } from './names'
 import { Repository } from './repository'
 import { artifactTypeOf, parseManifest, type ParsedManifest } from './manifest-parse'
 import { blobLink, catalogPath, manifestPath, referrerPath, tagPath } from './layout'
-import { readLimited, sendEmpty } from './http'
+import { readLimited, sendEmpty, sendNotModified } from './http'
+import { isNotModified } from './conditional'
 import { createHash } from 'node:crypto'
 
 /** Resolve a tag or digest reference to a manifest digest and its stored entry. */
@@ -31,6 +32,10 @@ export async function getManifest(ctx: RequestContext, name: string, reference: 
     'Content-Length': entry.size,
     'Docker-Content-Digest': digest,
     ETag: `"${digest}"`,
+  }
+  if (isNotModified(ctx.req.headers, headers.ETag)) {
+    sendNotModified(ctx.res, headers)
+    return
   }
   if (ctx.req.method === 'HEAD') {
     sendEmpty(ctx.res, 200, headers)

@@ -8,7 +8,17 @@ const SHA256 = /^sha256:[a-f0-9]{64}$/
 const SHA512 = /^sha512:[a-f0-9]{128}$/
 
 export function assertName(name: string): void {
-  if (name.length > 255 || !NAME.test(name)) throw new OciError(400, 'NAME_INVALID', 'invalid repository name', { name: name.slice(0, 300) })
+  if (name.length <= 255 && NAME.test(name)) return
+  const why = name.includes('%') ? 'invalid repository name: percent-encoded characters (such as %2e%2e or %2F) are not allowed' : 'invalid repository name'
+  throw new OciError(400, 'NAME_INVALID', why, { name: name.slice(0, 300) })
+}
+
+/** A digest query parameter that must be present (`?digest=` to finish an upload). */
+export function requiredDigest(params: URLSearchParams, parameter: string): string {
+  const value = params.get(parameter)
+  if (value === null) throw new OciError(400, 'DIGEST_INVALID', `the ${parameter} query parameter is required`, { parameter })
+  assertDigest(value)
+  return value
 }
 
 export const isTag = (ref: string): boolean => TAG.test(ref)

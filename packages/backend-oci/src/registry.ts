@@ -8,12 +8,17 @@ import { API_VERSION_HEADER, sendError, sendJson } from './http'
 import { ALLOWED, matchRoute, type Route } from './routes'
 import { assertName } from './names'
 import { deleteBlob, getBlob } from './blobs'
-import { cancelUpload, expireUploads, finishUpload, patchUpload, startUpload, uploadStatus } from './uploads'
+import { cancelUpload, finishUpload, patchUpload, startUpload, uploadStatus } from './uploads'
+import { UploadSessions } from './upload-sessions'
 import { deleteManifest, getManifest, putManifest } from './manifests'
 import { listCatalog, listReferrers, listTags } from './listing'
 import { ManifestCache } from './manifest-cache'
 
-const DAY = 24 * 60 * 60 * 1000
+const MINUTE = 60 * 1000
+const DAY = 24 * 60 * MINUTE
+const DEFAULT_MAX_UPLOADS = 100
+/** A store upload of this registry without a session record is left alone this long (it may be opening now). */
+const UNRECORDED_GRACE_MS = MINUTE
 
 /**
  * An OCI Distribution v1.1 registry over an Everlock store, as a plain Node request listener:
@@ -25,9 +30,13 @@ export function createOciRegistry(options: OciRegistryOptions): OciRegistry {
   const ttl = options.uploadTtlMs ?? DAY
   const log = options.log ?? ((message: string, error?: unknown) => console.error(`backend-oci: ${message}`, error))
 
+  const maxUploadsPerUser = options.maxUploadsPerUser ?? DEFAULT_MAX_UPLOADS
+  if (!Number.isSafeInteger(maxUploadsPerUser) || maxUploadsPerUser < 1) throw new RangeError(`maxUploadsPerUser must be a whole number ≥ 1, not ${maxUploadsPerUser}`)
   const manifests = new ManifestCache(16 * 1024 * 1024)
-  const sweep = () => expireUploads(store, ttl).catch((err: unknown) => log('upload expiry failed', err))
-  const timer = setInterval(sweep, Math.max(1000, Math.min(ttl / 4, 60 * 60 * 1000)))
+  const sessions = new UploadSessions(store, maxUploadsPerUser)
+  const sweepUploads = () => sessions.expire(ttl, UNRECORDED_GRACE_MS)
+  const sweep = () => sweepUploads().catch((err: unknown) => log('upload expiry failed', err))
+  const timer = setInterval(sweep, Math.max(1000, Math.min(ttl / 4, options.uploadSweepIntervalMs ?? 10 * MINUTE)))
   timer.unref()
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -44,7 +53,7 @@ export function createOciRegistry(options: OciRegistryOptions): OciRegistry {
       throw new OciError(405, 'UNSUPPORTED', `${method} is not supported here`, undefined, { Allow: ALLOWED[route.kind].join(', ') })
     }
     if ('name' in route) assertName(route.name)
-    const ctx: RequestContext = { req, res, url, store, maxManifestBytes, manifests, sendFile: options.sendFile, pingChallenge: options.pingChallenge, ...makeRequire(authorize, req) }
+    const ctx: RequestContext = { req, res, url, store, maxManifestBytes, manifests, sessions, sendFile: options.sendFile, pingChallenge: options.pingChallenge, ...makeRequire(authorize, req) }
     await dispatch(ctx, route, method)
   }
 
@@ -62,6 +71,7 @@ export function createOciRegistry(options: OciRegistryOptions): OciRegistry {
     })
   }) as OciRegistry
   registry.close = () => clearInterval(timer)
+  registry.sweepUploads = sweepUploads
   return registry
 }
 

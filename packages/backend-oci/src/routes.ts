@@ -20,9 +20,12 @@ const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => Route]> = [
   [/^\/v2\/(.+)\/referrers\/([^/]+)$/, (m) => ({ kind: 'referrers', name: m[1]!, digest: m[2]! })],
 ]
 
-/** Match a path (without query); percent-encoded paths are not OCI paths and match nothing. */
+/**
+ * Match a path (without query) as sent, never decoded: a percent-encoded `..` or `/` stays inside its segment,
+ * so it lands in a repository name (which then fails NAME_INVALID) or a reference, and can never move the
+ * request to another repository.
+ */
 export function matchRoute(pathname: string): Route | undefined {
-  if (pathname.includes('%')) return undefined
   for (const [pattern, build] of PATTERNS) {
     const m = pattern.exec(pathname)
     if (m) return build(m)

@@ -15,7 +15,7 @@ export function fromStorageError(err: unknown): OciError | undefined {
     case 'SIZE_MISMATCH':
       return new OciError(400, 'SIZE_INVALID', 'provided length did not match content length')
     case 'RANGE_INVALID':
-      return new OciError(416, 'BLOB_UPLOAD_INVALID', 'requested range not satisfiable')
+      return new OciError(416, 'SIZE_INVALID', 'requested range not satisfiable')
     case 'UPLOAD_UNKNOWN':
       return new OciError(404, 'BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry')
     case 'UPLOAD_OFFSET_INVALID':

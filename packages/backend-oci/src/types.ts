@@ -48,6 +48,16 @@ export interface OciRegistryOptions {
   readonly pingChallenge?: string
   /** Upload sessions untouched for this long are cancelled (default 24 h). */
   readonly uploadTtlMs?: number
+  /**
+   * How often abandoned sessions are looked for (default 10 min; at most a quarter of `uploadTtlMs`). Each sweep
+   * also cancels this registry's uploads that a crash left without a session record.
+   */
+  readonly uploadSweepIntervalMs?: number
+  /**
+   * Open upload sessions one user may hold at once (default 100); one more is refused with 429 TOOMANYREQUESTS
+   * and `Retry-After`. Monolithic pushes (`POST ?digest=`) and mounts open no session.
+   */
+  readonly maxUploadsPerUser?: number
   /** Largest manifest accepted (default 4 MiB). */
   readonly maxManifestBytes?: number
   /**
@@ -64,4 +74,6 @@ export type RequestListener = (req: IncomingMessage, res: import('node:http').Se
 export interface OciRegistry extends RequestListener {
   /** Stop background timers (upload expiry). */
   close(): void
+  /** Run the upload sweep now (it also runs every `uploadSweepIntervalMs`): what it cancelled. */
+  sweepUploads(): Promise<{ sessions: number; unrecorded: number }>
 }

@@ -1,23 +1,15 @@
 import type { RequestContext } from './context'
 import { OciError, uploadUnknown } from './errors'
-import { assertDigest, assertName } from './names'
+import { assertDigest, assertName, requiredDigest } from './names'
 import { Repository } from './repository'
-import { UPLOAD_SESSION_PREFIX, uploadSessionKey } from './layout'
 import { contentLength, sendEmpty } from './http'
-import type { RegistryStore } from './types'
-
-const ID = /^[0-9a-f-]{36}$/
-
-interface Session {
-  name: string
-}
 
 const uploadUrl = (name: string, id: string) => `/v2/${name}/blobs/uploads/${id}`
 const rangeHeader = (size: number) => `0-${Math.max(size - 1, 0)}`
 
 /** POST /v2/<name>/blobs/uploads/ — monolithic (?digest=), cross-repository mount (?mount=&from=), or a new session. */
 export async function startUpload(ctx: RequestContext, name: string): Promise<void> {
-  await ctx.require(name, 'writer')
+  const user = await ctx.require(name, 'writer')
   const repo = new Repository(ctx.store, name)
   const mount = ctx.url.searchParams.get('mount')
   const from = ctx.url.searchParams.get('from')
@@ -38,9 +30,8 @@ export async function startUpload(ctx: RequestContext, name: string): Promise<vo
     sendEmpty(ctx.res, 201, { Location: `/v2/${name}/blobs/${ref.digest}`, 'Docker-Content-Digest': ref.digest })
     return
   }
-  const upload = await ctx.store.uploads.create()
-  await ctx.store.state.put(uploadSessionKey(upload.id), JSON.stringify({ name } satisfies Session))
-  sendEmpty(ctx.res, 202, { Location: uploadUrl(name, upload.id), Range: '0-0', 'Docker-Upload-UUID': upload.id })
+  const id = await ctx.sessions.open(name, user)
+  sendEmpty(ctx.res, 202, { Location: uploadUrl(name, id), Range: '0-0', 'Docker-Upload-UUID': id })
 }
 
 async function mountFrom(ctx: RequestContext, repo: Repository, digest: string, from: string): Promise<boolean> {
@@ -59,7 +50,7 @@ async function mountFrom(ctx: RequestContext, repo: Repository, digest: string, 
 /** PATCH /v2/<name>/blobs/uploads/<id> — append a chunk (in order, checked with Content-Range when given). */
 export async function patchUpload(ctx: RequestContext, name: string, id: string): Promise<void> {
   await ctx.require(name, 'writer')
-  await sessionOf(ctx.store, name, id)
+  await ctx.sessions.get(name, id)
   const status = await ctx.store.uploads.status(id)
   if (!status) throw uploadUnknown()
   const offset = parseContentRange(ctx.req.headers['content-range'], status.size, contentLength(ctx.req))
@@ -70,9 +61,8 @@ export async function patchUpload(ctx: RequestContext, name: string, id: string)
 /** PUT /v2/<name>/blobs/uploads/<id>?digest= — the last (optional) chunk, then verify and publish. */
 export async function finishUpload(ctx: RequestContext, name: string, id: string): Promise<void> {
   await ctx.require(name, 'writer')
-  await sessionOf(ctx.store, name, id)
-  const digest = ctx.url.searchParams.get('digest')
-  assertDigest(digest)
+  const session = await ctx.sessions.get(name, id)
+  const digest = requiredDigest(ctx.url.searchParams, 'digest')
   const status = await ctx.store.uploads.status(id)
   if (!status) throw uploadUnknown()
   const length = contentLength(ctx.req)
@@ -81,7 +71,7 @@ export async function finishUpload(ctx: RequestContext, name: string, id: string
     await ctx.store.uploads.append(id, ctx.req, offset === undefined ? {} : { offset })
   }
   const ref = await ctx.store.uploads.complete(id, { digest })
-  await ctx.store.state.del(uploadSessionKey(id))
+  await ctx.sessions.forget(id, session)
   await new Repository(ctx.store, name).stage(ref.digest, ref.size)
   sendEmpty(ctx.res, 201, { Location: `/v2/${name}/blobs/${ref.digest}`, 'Docker-Content-Digest': ref.digest })
 }
@@ -89,7 +79,7 @@ export async function finishUpload(ctx: RequestContext, name: string, id: string
 /** GET /v2/<name>/blobs/uploads/<id> — how much has been received. */
 export async function uploadStatus(ctx: RequestContext, name: string, id: string): Promise<void> {
   await ctx.require(name, 'writer')
-  await sessionOf(ctx.store, name, id)
+  await ctx.sessions.get(name, id)
   const status = await ctx.store.uploads.status(id)
   if (!status) throw uploadUnknown()
   sendEmpty(ctx.res, 204, { Location: uploadUrl(name, id), Range: rangeHeader(status.size), 'Docker-Upload-UUID': id })
@@ -98,34 +88,10 @@ export async function uploadStatus(ctx: RequestContext, name: string, id: string
 /** DELETE /v2/<name>/blobs/uploads/<id> — cancel. */
 export async function cancelUpload(ctx: RequestContext, name: string, id: string): Promise<void> {
   await ctx.require(name, 'writer')
-  await sessionOf(ctx.store, name, id)
+  const session = await ctx.sessions.get(name, id)
   await ctx.store.uploads.cancel(id)
-  await ctx.store.state.del(uploadSessionKey(id))
+  await ctx.sessions.forget(id, session)
   sendEmpty(ctx.res, 204)
-}
-
-/** Cancel sessions untouched for longer than ttlMs, and forget sessions whose upload is gone. */
-export async function expireUploads(store: RegistryStore, ttlMs: number): Promise<number> {
-  const cutoff = Date.now() - ttlMs
-  let expired = 0
-  for await (const [key] of store.state.entries(UPLOAD_SESSION_PREFIX)) {
-    const id = key.slice(UPLOAD_SESSION_PREFIX.length)
-    const status = await store.uploads.status(id)
-    if (!status || Date.parse(status.updatedAt) < cutoff) {
-      await store.uploads.cancel(id)
-      await store.state.del(key)
-      expired++
-    }
-  }
-  return expired
-}
-
-async function sessionOf(store: RegistryStore, name: string, id: string): Promise<Session> {
-  if (!ID.test(id)) throw uploadUnknown()
-  const raw = await store.state.get(uploadSessionKey(id))
-  const session = raw ? (JSON.parse(raw) as Session) : undefined
-  if (!session || session.name !== name) throw uploadUnknown()
-  return session
 }
 
 /** `Content-Range: <start>-<end>` must continue where the upload ends and agree with Content-Length. */

@@ -32,15 +32,20 @@ describe('base and routing', () => {
       expect(r.status, name).toBe(400)
       expect(errorCode(r)).toBe('NAME_INVALID')
     }
-    expect((await c.req('GET', '/v2/a/%2e%2e/b/tags/list')).status).toBe(404)
-    // fetch would normalise '..' away; send the raw path
-    const raw = await new Promise<number>((resolve, reject) => {
-      request({ host: '127.0.0.1', port: Number(reg.host.split(':')[1]), path: '/v2/a/../etc/tags/list' }, (res) => {
-        res.resume()
-        resolve(res.statusCode!)
-      }).on('error', reject).end()
-    })
-    expect(raw).toBe(400)
+    // fetch would normalise '..' and '%2e%2e' away; send the raw path
+    const raw = (method: string, path: string) =>
+      new Promise<{ status: number; code: string | undefined }>((resolve, reject) => {
+        request({ host: '127.0.0.1', port: Number(reg.host.split(':')[1]), method, path }, (res) => {
+          let text = ''
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()))
+          res.on('end', () => resolve({ status: res.statusCode!, code: text ? JSON.parse(text).errors?.[0]?.code : undefined }))
+        }).on('error', reject).end()
+      })
+    expect((await raw('GET', '/v2/a/../etc/tags/list')).status).toBe(400)
+    // percent-encoded traversal or slashes are not hidden behind a 404: the name is invalid
+    for (const path of ['/v2/a/%2e%2e/b/tags/list', '/v2/a%2Fb/tags/list', '/v2/a/%2E%2E/manifests/v1', `/v2/a%2fb/blobs/${sha256('x')}`, '/v2/a/%2e%2e/b/blobs/uploads/']) {
+      expect(await raw(path.endsWith('/uploads/') ? 'POST' : 'GET', path), path).toEqual({ status: 400, code: 'NAME_INVALID' })
+    }
   })
 })
 
@@ -109,6 +114,16 @@ describe('blobs', () => {
     expect((await c.req('PUT', `${loc}?digest=${digest}`)).status).toBe(201)
     expect((await c.req('GET', `/v2/blobs/chunked/blobs/${digest}`)).text).toBe('hello world!')
     expect(errorCode(await c.req('GET', loc))).toBe('BLOB_UPLOAD_UNKNOWN')
+  })
+  test('a PUT without ?digest= names the missing parameter (DIGEST_INVALID) and keeps the upload', async () => {
+    const loc = (await c.req('POST', '/v2/blobs/nodigest/blobs/uploads/')).headers.get('location')!
+    await c.req('PATCH', loc, 'abc')
+    const r = await c.req('PUT', loc)
+    expect(r.status).toBe(400)
+    expect(errorCode(r)).toBe('DIGEST_INVALID')
+    expect(r.json().errors[0].detail).toEqual({ parameter: 'digest' })
+    expect(r.text).not.toContain('null')
+    expect((await c.req('GET', loc)).headers.get('range')).toBe('0-2')
   })
   test('a PUT whose digest does not match is DIGEST_INVALID and the upload is kept', async () => {
     const loc = (await c.req('POST', '/v2/blobs/keep/blobs/uploads/')).headers.get('location')!
@@ -209,6 +224,23 @@ describe('manifests', () => {
     expect(errorCode(await c.req('PUT', '/v2/man/bad/manifests/v1', '{"schemaVersion":2,"mediaType":"text/plain"}', { 'Content-Type': 'text/plain' }))).toBe('MANIFEST_INVALID')
     const img = await c.pushImage('man/bad', 'ok')
     expect(errorCode(await c.req('PUT', `/v2/man/bad/manifests/${sha256('other')}`, img.body, ct))).toBe('DIGEST_INVALID')
+  })
+  test('a manifest whose Content-Type disagrees with its mediaType is MANIFEST_INVALID; parameters and case are ignored', async () => {
+    const img = await c.pushImage('man/ct', 'base')
+    const head = await reg.store.head()
+    for (const type of ['application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.oci.image.index.v1+json', 'application/json', 'text/plain', 'application/octet-stream']) {
+      const r = await c.req('PUT', '/v2/man/ct/manifests/wrong', img.body, { 'Content-Type': type })
+      expect(r.status, type).toBe(400)
+      expect(errorCode(r), type).toBe('MANIFEST_INVALID')
+      expect(r.json().errors[0].detail).toEqual({ contentType: type, mediaType: 'application/vnd.oci.image.manifest.v1+json' })
+    }
+    expect(await reg.store.head()).toEqual(head)
+    const ok = await c.req('PUT', '/v2/man/ct/manifests/ok', img.body, { 'Content-Type': 'Application/VND.oci.image.manifest.v1+json; charset=utf-8' })
+    expect(ok.status).toBe(201)
+    // without a mediaType field the Content-Type decides; without either the body's shape does
+    const bare = JSON.stringify({ ...JSON.parse(img.body), mediaType: undefined })
+    expect((await c.req('PUT', '/v2/man/ct/manifests/bare', bare, { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' })).status).toBe(201)
+    expect(errorCode(await c.req('PUT', '/v2/man/ct/manifests/bare', bare, { 'Content-Type': 'application/json' }))).toBe('MANIFEST_INVALID')
   })
   test('a manifest over the size limit is refused with 413', async () => {
     const r = await c.req('PUT', '/v2/man/big/manifests/v1', 'x'.repeat(65 * 1024), { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' })

@@ -13,8 +13,10 @@ export type {
   StagedBlob,
   Store,
   Stores,
+  UploadOrphan,
   Uploads,
   UploadStatus,
+  UploadSweep,
   VerifyProblem,
   VerifyReport,
 } from './types'

@@ -67,7 +67,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<OpenedStore> {
 
   const uploads = createUploads({ dir: join(opts.dir, 'uploads'), state, blobs, alive, putStream: (body, expect) => putBlob(body, expect) })
   await blobs.sweep()
-  await uploads.sweep(opts.uploadTtlMs)
+  await uploads.sweep(opts.uploadTtlMs !== undefined ? { maxAgeMs: opts.uploadTtlMs } : {})
 
   const store: OpenedStore = {
     name: opts.name,

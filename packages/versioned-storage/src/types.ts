@@ -89,6 +89,28 @@ export interface UploadStatus {
   readonly size: number
   readonly startedAt: string
   readonly updatedAt: string
+  /** What the creator attached (who started it, for what); absent on uploads created without. */
+  readonly meta?: Readonly<Record<string, string>>
+}
+
+/** A file in the uploads area that no upload names (a crash between writing it and recording it). */
+export interface UploadOrphan {
+  /** Its file name. */
+  readonly name: string
+  readonly size: number
+  readonly modifiedAt: string
+}
+
+/** What a sweep removed. */
+export interface UploadSweep {
+  /** Uploads removed: untouched for longer than `maxAgeMs`, or recorded without their bytes. */
+  readonly uploads: number
+  /** Orphan files removed. */
+  readonly orphans: number
+  /** Uploads cut back to their acknowledged size (bytes a crash mid-append left past it). */
+  readonly truncated: number
+  /** Bytes freed on disk. */
+  readonly bytes: number
 }
 
 /**
@@ -96,7 +118,8 @@ export interface UploadStatus {
  * resolves; nothing is visible as a blob until `complete` verifies it.
  */
 export interface Uploads {
-  create(): Promise<UploadStatus>
+  /** `meta`: a few short strings kept with the upload and shown by `status`/`list` (e.g. who started it). */
+  create(opts?: { meta?: Readonly<Record<string, string>> }): Promise<UploadStatus>
   /** Append a chunk. `offset`, when given, must equal the current size (else UPLOAD_OFFSET_INVALID). */
   append(id: string, body: Readable | AsyncIterable<Uint8Array>, opts?: { offset?: number }): Promise<UploadStatus>
   status(id: string): Promise<UploadStatus | undefined>
@@ -105,6 +128,14 @@ export interface Uploads {
   /** Idempotent. */
   cancel(id: string): Promise<void>
   list(): AsyncIterable<UploadStatus>
+  /** Files no upload names, with their size on disk. */
+  orphans(): AsyncIterable<UploadOrphan>
+  /**
+   * Remove uploads untouched for longer than `maxAgeMs` (when given), uploads whose bytes are gone, and orphan
+   * files older than `graceMs` (default 0: all of them; give a grace while uploads are being created); cut back
+   * bytes a crash mid-append left past an upload's acknowledged size.
+   */
+  sweep(opts?: { maxAgeMs?: number; graceMs?: number }): Promise<UploadSweep>
 }
 
 /** A named, versioned tree of paths to content-addressed blobs, with a commit log. */

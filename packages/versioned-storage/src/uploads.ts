@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs'
 import { mkdir, open, readdir, rm, stat, truncate } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
-import type { BlobDriver, BlobRef, SideState, Uploads, UploadStatus } from './types'
+import type { BlobDriver, BlobRef, SideState, UploadOrphan, Uploads, UploadStatus, UploadSweep } from './types'
 import { asNoSpace, StorageError } from './errors'
 import { assertDigest, hexDigest } from './digest'
 import { Mutex } from './mutex'
@@ -21,6 +21,8 @@ interface UploadMeta {
    * Absent in uploads made before this field existed: the file size counts then.
    */
   size?: number
+  /** Set by the creator (`create({ meta })`). */
+  meta?: Record<string, string>
 }
 
 /** A running hash that covers the first `size` bytes of an upload (only while this process has seen all of them). */
@@ -33,7 +35,7 @@ interface Running {
  * Resumable uploads: each upload is a file under `dir`, with its times in side state. Appends are fsync'ed
  * before they resolve; a failed append is truncated back so the upload never holds a partial chunk.
  */
-export function createUploads(opts: { dir: string; state: SideState; blobs: BlobDriver; alive: () => void; putStream: (body: Readable, expect: { digest?: string; size?: number }) => Promise<BlobRef> }): Uploads & { sweep(maxAgeMs?: number): Promise<number> } {
+export function createUploads(opts: { dir: string; state: SideState; blobs: BlobDriver; alive: () => void; putStream: (body: Readable, expect: { digest?: string; size?: number }) => Promise<BlobRef> }): Uploads {
   const { dir, state, blobs } = opts
   const running = new Map<string, Running>()
   const locks = new Map<string, Mutex>()
@@ -52,7 +54,7 @@ export function createUploads(opts: { dir: string; state: SideState; blobs: Blob
 
   async function statusOf(id: string, meta: UploadMeta): Promise<UploadStatus> {
     const size = meta.size ?? (await stat(fileOf(id)).catch(() => undefined))?.size ?? 0
-    return { id, size, startedAt: meta.startedAt, updatedAt: meta.updatedAt }
+    return { id, size, startedAt: meta.startedAt, updatedAt: meta.updatedAt, ...(meta.meta ? { meta: meta.meta } : {}) }
   }
 
   /** The acknowledged size; bytes past it (an append cut short by a crash) are truncated away first. */
@@ -79,17 +81,28 @@ export function createUploads(opts: { dir: string; state: SideState; blobs: Blob
     locks.delete(id)
   }
 
+  /** Upload files no record names (only names an upload could have: the area holds nothing else). */
+  async function* unrecorded(): AsyncIterable<UploadOrphan> {
+    await mkdir(dir, { recursive: true })
+    for (const name of await readdir(dir)) {
+      if (await readMeta(name)) continue
+      const info = await stat(join(dir, name)).catch(() => undefined)
+      if (info?.isFile()) yield { name, size: info.size, modifiedAt: info.mtime.toISOString() }
+    }
+  }
+
   const uploads = {
-    async create(): Promise<UploadStatus> {
+    async create(options: { meta?: Readonly<Record<string, string>> } = {}): Promise<UploadStatus> {
       opts.alive()
+      const extra = options.meta ? { meta: { ...options.meta } } : {}
       await mkdir(dir, { recursive: true })
       const id = randomUUID()
       const now = new Date().toISOString()
       const fh = await open(fileOf(id), 'wx', 0o644)
       await fh.close()
-      await state.put(META_PREFIX + id, JSON.stringify({ startedAt: now, updatedAt: now, size: 0 } satisfies UploadMeta))
+      await state.put(META_PREFIX + id, JSON.stringify({ startedAt: now, updatedAt: now, size: 0, ...extra } satisfies UploadMeta))
       running.set(id, { hash: createHash('sha256'), size: 0 })
-      return { id, size: 0, startedAt: now, updatedAt: now }
+      return { id, size: 0, startedAt: now, updatedAt: now, ...extra }
     },
 
     async append(id: string, body: Readable | AsyncIterable<Uint8Array>, options: { offset?: number } = {}): Promise<UploadStatus> {
@@ -117,7 +130,7 @@ export function createUploads(opts: { dir: string; state: SideState; blobs: Blob
         }
         await fh.close()
         if (hash) running.set(id, { hash, size })
-        const updated = { startedAt: meta.startedAt, updatedAt: new Date().toISOString() }
+        const updated = { startedAt: meta.startedAt, updatedAt: new Date().toISOString(), ...(meta.meta ? { meta: meta.meta } : {}) }
         await state.put(META_PREFIX + id, JSON.stringify({ ...updated, size } satisfies UploadMeta))
         return { id, size, ...updated }
       })
@@ -163,30 +176,43 @@ export function createUploads(opts: { dir: string; state: SideState; blobs: Blob
       }
     },
 
-    /** Remove upload files without metadata, metadata without files, and (given maxAgeMs) stale uploads. */
-    async sweep(maxAgeMs?: number): Promise<number> {
-      await mkdir(dir, { recursive: true })
-      let removed = 0
-      const known = new Set<string>()
-      const cutoff = maxAgeMs === undefined ? undefined : Date.now() - maxAgeMs
-      for await (const [key, raw] of state.entries(META_PREFIX)) {
-        const id = key.slice(META_PREFIX.length)
-        const meta = JSON.parse(raw) as UploadMeta
-        const hasFile = await stat(fileOf(id)).then(() => true, () => false)
-        if (!hasFile || (cutoff !== undefined && Date.parse(meta.updatedAt) < cutoff)) {
+    orphans: unrecorded,
+
+    async sweep(options: { maxAgeMs?: number; graceMs?: number } = {}): Promise<UploadSweep> {
+      opts.alive()
+      const now = Date.now()
+      const counts = { uploads: 0, orphans: 0, truncated: 0, bytes: 0 }
+      const ids: string[] = []
+      for await (const [key] of state.entries(META_PREFIX)) ids.push(key.slice(META_PREFIX.length))
+      for (const id of ids) {
+        // Decide under the upload's lock: an append or complete running now finishes first.
+        await lock(id).run(async () => {
+          const meta = await readMeta(id)
+          if (!meta) return
+          const file = await stat(fileOf(id)).catch(() => undefined)
+          const stale = options.maxAgeMs !== undefined && Date.parse(meta.updatedAt) < now - options.maxAgeMs
+          if (file && !stale) {
+            // Bytes past the acknowledged size, with no append running (we hold its lock): a crash mid-append.
+            if (meta.size === undefined || file.size <= meta.size) return
+            running.delete(id)
+            await truncate(fileOf(id), meta.size)
+            counts.truncated++
+            counts.bytes += file.size - meta.size
+            return
+          }
           await forget(id)
-          removed++
-        } else {
-          known.add(id)
-        }
+          counts.uploads++
+          counts.bytes += file?.size ?? 0
+        })
       }
-      for (const name of await readdir(dir)) {
-        if (!known.has(name)) {
-          await rm(join(dir, name), { force: true })
-          removed++
-        }
+      const cutoff = now - (options.graceMs ?? 0)
+      for await (const orphan of unrecorded()) {
+        if (Date.parse(orphan.modifiedAt) > cutoff) continue // perhaps an upload being created right now
+        await rm(join(dir, orphan.name), { force: true })
+        counts.orphans++
+        counts.bytes += orphan.size
       }
-      return removed
+      return counts
     },
   }
   return uploads

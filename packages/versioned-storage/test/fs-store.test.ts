@@ -1,5 +1,5 @@
 // Cases that need to reach under the local-disk layout: corrupt bytes, leftovers of interrupted writes, stale uploads.
-import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises'
+import { appendFile, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -64,6 +64,57 @@ test('uploadTtlMs expires uploads untouched for longer, keeps fresh ones', async
   await expect(again.uploads.append(stale.id, Readable.from([Buffer.from('x')]))).rejects.toMatchObject({ code: 'UPLOAD_UNKNOWN' })
   expect((await again.uploads.status(fresh.id))?.size).toBe(0)
   expect(await readdir(join(storeDir('ttl'), 'uploads'))).toEqual([fresh.id])
+})
+
+test('uploads keep the meta they were created with; a live sweep lists and removes orphans and stale uploads', async () => {
+  const store = await stores.open('live')
+  const tagged = await store.uploads.create({ meta: { by: 'oci', user: 'carol' } })
+  expect(tagged.meta).toEqual({ by: 'oci', user: 'carol' })
+  const after = await store.uploads.append(tagged.id, Readable.from([Buffer.from('partial bytes')]))
+  expect(after.meta).toEqual({ by: 'oci', user: 'carol' })
+  expect((await store.uploads.status(tagged.id))?.meta).toEqual({ by: 'oci', user: 'carol' })
+
+  // a file a crash left without its record, one written just now, and an upload untouched for a day
+  const uploadsDir = join(storeDir('live'), 'uploads')
+  const old = new Date(Date.now() - 3_600_000)
+  await writeFile(join(uploadsDir, '11111111-1111-1111-1111-111111111111'), Buffer.alloc(117 * 1024))
+  await utimes(join(uploadsDir, '11111111-1111-1111-1111-111111111111'), old, old)
+  await writeFile(join(uploadsDir, '22222222-2222-2222-2222-222222222222'), 'being created')
+  const stale = await store.uploads.create()
+  await store.uploads.append(stale.id, Readable.from([Buffer.from('abandoned')]))
+  const dayAgo = new Date(Date.now() - 86_400_000 - 1000).toISOString()
+  await store.state.put(`upload/${stale.id}`, JSON.stringify({ startedAt: dayAgo, updatedAt: dayAgo, size: 9 }))
+
+  const orphans = []
+  for await (const o of store.uploads.orphans()) orphans.push(o)
+  expect(orphans.map((o) => [o.name, o.size]).sort()).toEqual([
+    ['11111111-1111-1111-1111-111111111111', 117 * 1024],
+    ['22222222-2222-2222-2222-222222222222', 13],
+  ])
+  expect(orphans.find((o) => o.name.startsWith('1'))?.modifiedAt).toBe(old.toISOString())
+
+  const swept = await store.uploads.sweep({ maxAgeMs: 86_400_000, graceMs: 600_000 })
+  expect(swept).toEqual({ uploads: 1, orphans: 1, truncated: 0, bytes: 117 * 1024 + 9 })
+  expect((await readdir(uploadsDir)).sort()).toEqual(['22222222-2222-2222-2222-222222222222', tagged.id].sort())
+  expect(await store.uploads.status(stale.id)).toBeUndefined()
+  expect((await store.uploads.status(tagged.id))?.size).toBe(13)
+  // without a grace the fresh orphan goes too; a record whose file is gone is dropped
+  await rm(join(uploadsDir, tagged.id))
+  expect(await store.uploads.sweep()).toEqual({ uploads: 1, orphans: 1, truncated: 0, bytes: 13 })
+  expect(await readdir(uploadsDir)).toEqual([])
+})
+
+test('a sweep cuts back the bytes a crash mid-append left past the acknowledged size; the upload goes on', async () => {
+  const store = await stores.open('tail')
+  const up = await store.uploads.create()
+  await store.uploads.append(up.id, Readable.from([Buffer.from('acknowledged')]))
+  await appendFile(join(storeDir('tail'), 'uploads', up.id), Buffer.alloc(117 * 1024, 1)) // written, never acknowledged
+  expect(await store.uploads.sweep({ maxAgeMs: 86_400_000, graceMs: 600_000 })).toEqual({ uploads: 0, orphans: 0, truncated: 1, bytes: 117 * 1024 })
+  expect((await stat(join(storeDir('tail'), 'uploads', up.id))).size).toBe(12)
+  await store.uploads.append(up.id, Readable.from([Buffer.from(' and more')]), { offset: 12 })
+  const ref = await store.uploads.complete(up.id)
+  expect(ref.size).toBe(21)
+  expect(await store.uploads.sweep()).toEqual({ uploads: 0, orphans: 0, truncated: 0, bytes: 0 })
 })
 
 test('a finished upload becomes a blob by rename: no second copy of the bytes is left behind', async () => {

@@ -50,6 +50,16 @@ describe('everlock serve flags', () => {
     expect(msg).not.toContain('s3cret-pw')
   })
 
+  it('takes the per-user upload session cap for the registries; refuses other values and a cap without registries', () => {
+    expect(parseServeArgs(['serve', '--frontend-http', '--backend-oci-http', '--backend-oci-http-max-uploads-per-user', '8'])).toMatchObject({ options: { oci: { maxUploadsPerUser: 8 } } })
+    const fallback = parseServeArgs(['serve', '--frontend-http', '--backend-oci-http'])
+    expect(fallback.help === false && fallback.options.oci).toEqual({})
+    for (const bad of ['0', '-1', 'ten', '1.5', '1000000']) {
+      expect(usageError(['serve', '--frontend-http', '--backend-oci-http', `--backend-oci-http-max-uploads-per-user=${bad}`])).toMatch(/--backend-oci-http-max-uploads-per-user: expected a whole number/)
+    }
+    expect(usageError(['serve', '--backend-oci-http-max-uploads-per-user', '5'])).toMatch(/needs --backend-oci-http/)
+  })
+
   it('turns zero-copy blob bodies off with --frontend-http-zero-copy off; other values are refused', () => {
     expect(parseServeArgs(['serve', '--frontend-http', '--frontend-http-zero-copy', 'off'])).toMatchObject({ options: { http: { zeroCopy: false } } })
     const on = parseServeArgs(['serve', '--frontend-http', '--frontend-http-zero-copy', 'on'])

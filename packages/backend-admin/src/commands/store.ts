@@ -2,8 +2,11 @@ import { AdminError } from '../errors.js'
 import { printable } from '../format.js'
 import type { AdminStore } from '../deps.js'
 import type { Command, CommandContext } from '../table.js'
+import { formatBytes, uploadLines, uploadSummary } from './store-uploads.js'
 
 const DEFAULT_LIMIT = 1000
+/** `/store uploads <store> sweep` spares orphan files younger than this: an upload may be being created. */
+const ORPHAN_GRACE_MS = 60_000
 
 async function known(ctx: CommandContext, name: string): Promise<AdminStore> {
   // open() creates stores on first use: look the name up first so a typo creates nothing
@@ -54,7 +57,25 @@ export const storeCommands: Command[] = [
       const head = `store ${name}: ${report.ok ? 'ok' : `${report.problems.length} problem(s)`}; checked ${report.blobsChecked} blobs, ${report.entriesChecked} entries, ${report.commitsChecked} commits`
       const problems = report.problems.map((p) =>
         `  ${p.kind} ${printable([p.path, p.digest].filter(Boolean).join(' '))} ${printable(p.detail)}`.trimEnd())
-      return [head, ...problems]
+      const uploads = await uploadSummary(name!, store.uploads)
+      return [head, ...problems, ...(uploads ? [uploads] : [])]
+    },
+  },
+  {
+    words: ['store', 'uploads'], args: '<store> [sweep | cancel <id>]', summary: 'uploads in progress and orphan files (size, age); sweep orphans, or cancel one', min: 1, max: 3,
+    async run(ctx, [name, action, id]) {
+      const usage = new AdminError('USAGE', 'usage: /store uploads <store> [sweep | cancel <id>]')
+      const store = await known(ctx, name!)
+      if (action === undefined) return uploadLines(name!, store.uploads)
+      if (action === 'sweep' && id === undefined) {
+        const swept = await store.uploads.sweep({ graceMs: ORPHAN_GRACE_MS })
+        return `store ${name}: removed ${swept.orphans} orphan file(s) and ${swept.uploads} upload record(s) without bytes, cut ${swept.truncated} unacknowledged tail(s), ${formatBytes(swept.bytes)} freed (uploads in progress are left to their expiry or 'cancel')`
+      }
+      if (action !== 'cancel' || id === undefined) throw usage
+      const status = await store.uploads.status(id)
+      if (!status) throw new AdminError('NOT_FOUND', `no upload '${printable(id.slice(0, 80))}' in store ${name}`)
+      await store.uploads.cancel(id)
+      return `upload ${id} in store ${name} cancelled, ${formatBytes(status.size)} freed`
     },
   },
 ]

@@ -19,7 +19,7 @@ export interface Running {
 }
 
 /** A registry over a real store in a temp dir, mounted in a bare node:http server. */
-export async function startRegistry(opts: { authorize?: Authorize; uploadTtlMs?: number; maxManifestBytes?: number; sendFile?: SendFile; pingChallenge?: string } = {}): Promise<Running> {
+export async function startRegistry(opts: { authorize?: Authorize; uploadTtlMs?: number; maxManifestBytes?: number; sendFile?: SendFile; pingChallenge?: string; maxUploadsPerUser?: number } = {}): Promise<Running> {
   const dir = await mkdtemp(join(tmpdir(), 'oci-test-'))
   const running = {} as Running
   async function boot(port = 0) {
