@@ -12,7 +12,7 @@ export { createLoginThrottle, type LoginThrottle, type LoginThrottleOptions } fr
 export { createVhostTable, type VhostTable } from './vhosts.js'
 export { hostKey } from './host.js'
 export { parseListenAddress, type ListenAddress } from './listen-address.js'
-export { renderPlainError, renderOciError } from './render-error.js'
+export { renderPlainError, renderOciError, renderJsonError } from './render-error.js'
 export { HttpFrontendError, isHttpFrontendError, type HttpFrontendErrorCode } from './errors.js'
 export type { ServerTimeouts } from './server.js'
 export type { Authorize, AuthorizeResult, Need, RenderError, RequestListener, VhostEntry, Logger } from './types.js'

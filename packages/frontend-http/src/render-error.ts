@@ -53,3 +53,17 @@ export const renderOciError: RenderError = (res, status, challenge) => {
 export function ociJson(res: ServerResponse, status: number, error: { code: string; message: string; detail: unknown }): void {
   sendWhole(res, status, 'application/json; charset=utf-8', JSON.stringify({ errors: [error] }), { 'Docker-Distribution-API-Version': 'registry/2.0' })
 }
+
+/** JSON error codes of the refusals, as JSON APIs (the media library) answer them. */
+const JSON_ERRORS: Record<401 | 403 | 429 | 503, { code: string; message: string }> = {
+  401: { code: 'UNAUTHORIZED', message: 'authentication required' },
+  403: { code: 'FORBIDDEN', message: 'you have no access to this' },
+  429: { code: 'TOO_MANY_REQUESTS', message: 'too many password checks from this address are waiting; retry later' },
+  503: { code: 'UNAVAILABLE', message: 'too many password checks are running; retry later' },
+}
+
+/** A refusal as JSON `{ error: { code, message } }` (`UNAUTHORIZED`, `FORBIDDEN`, `TOO_MANY_REQUESTS`, `UNAVAILABLE`). */
+export const renderJsonError: RenderError = (res, status, challenge) => {
+  if (challenge && !res.headersSent) res.setHeader('WWW-Authenticate', challenge)
+  sendWhole(res, status, 'application/json; charset=utf-8', JSON.stringify({ error: JSON_ERRORS[status] }), { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
+}
