@@ -32,7 +32,7 @@ export async function addUser(ctx: Context, input: string, password: string, act
   return ctx.mutate(async () => {
     if (ctx.model.users.has(name)) throw new AuthError('USER_EXISTS', `user '${name}' already exists`)
     const record = userRecord(ctx, name, await hashPassword(password, ctx.kdf))
-    await ctx.persist.commit([{ path: files.user(name), value: record }], by, `add user ${name}`)
+    await ctx.commit([{ path: files.user(name), value: record }], by, `add user ${name}`)
   })
 }
 
@@ -44,7 +44,26 @@ export async function setPassword(ctx: Context, input: string, password: string,
   return ctx.mutate(async () => {
     const user = requireUser(ctx, name)
     const record = { ...user, password: await hashPassword(password, ctx.kdf) }
-    await ctx.persist.commit([{ path: files.user(name), value: record }], by, `set password of ${name}`)
+    await ctx.commit([{ path: files.user(name), value: record }], by, `set password of ${name}`)
+    ctx.emit({ type: 'password-changed', user: name })
+  })
+}
+
+/**
+ * Self-service: the user proves the current password (one full KDF, constant-time) before setting a new one.
+ * A wrong current password is PASSWORD_WRONG and changes nothing.
+ */
+export async function changePassword(ctx: Context, input: string, current: string, next: string, actor: Actor): Promise<void> {
+  const by = checkActor(actor)
+  const name = parseName(input)
+  if (name === ANON) throw new AuthError('USER_BUILTIN', `'${ANON}' cannot have a password`)
+  checkPassword(next)
+  return ctx.mutate(async () => {
+    const user = requireUser(ctx, name)
+    const ok = typeof current === 'string' && current.length > 0 && (await checkPasswordHash(current, user.password))
+    if (!ok) throw new AuthError('PASSWORD_WRONG', 'the current password is not correct; nothing changed')
+    const record = { ...user, password: await hashPassword(next, ctx.kdf) }
+    await ctx.commit([{ path: files.user(name), value: record }], by, `change own password of ${name}`)
     ctx.emit({ type: 'password-changed', user: name })
   })
 }
@@ -66,7 +85,7 @@ export async function deleteUser(ctx: Context, input: string, actor: Actor): Pro
         changes.push({ path: files.group(group.name), value: { ...group, members: group.members.filter((m) => m !== name) } })
       }
     }
-    await ctx.persist.commit(changes, by, `delete user ${name}`)
+    await ctx.commit(changes, by, `delete user ${name}`)
     ctx.emit({ type: 'user-deleted', user: name })
     ctx.emit({ type: 'grants-changed' })
   })
