@@ -122,7 +122,7 @@ describe('text shown back keeps UTF-8', () => {
     const { info } = await sys.auth.createToken('admin', { label: 'jürgen 日本語 \u202e\x01' }, admin)
     expect(info.label).toBe('jürgen 日本語 ??')
     const err = await sys.auth.addUser('日本語', 'pw', admin).catch((e: Error) => e)
-    expect((err as { code: string }).code).toBe('NAME_INVALID')
+    expect((err as unknown as { code: string }).code).toBe('NAME_INVALID')
     expect((err as Error).message).toContain("'日本語'")
   })
 })
