@@ -60,7 +60,7 @@ export async function createAuth(options: AuthOptions): Promise<Auth> {
     rescueAdmin: (name, password, actor) => rescueAdmin(ctx, name, password, actor),
     listAdmins: () => read(() => adminsOf(model).sort()),
     async changePassword(name, current, next, actor) {
-      await users.changePassword(ctx, name, current, next, actor)
+      await users.setPassword(ctx, name, next, actor, current)
       await sessions.endSessionsOf(ctx, name.toLowerCase())
     },
 

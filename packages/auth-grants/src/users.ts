@@ -36,34 +36,24 @@ export async function addUser(ctx: Context, input: string, password: string, act
   })
 }
 
-export async function setPassword(ctx: Context, input: string, password: string, actor: Actor): Promise<void> {
+/**
+ * Set a password. With `current` (self-service) the user proves the present password first (one full KDF,
+ * constant-time); a wrong one is PASSWORD_WRONG and changes nothing.
+ */
+export async function setPassword(ctx: Context, input: string, password: string, actor: Actor, current?: string): Promise<void> {
   const by = checkActor(actor)
   const name = parseName(input)
   if (name === ANON) throw new AuthError('USER_BUILTIN', `'${ANON}' cannot have a password`)
   checkPassword(password)
   return ctx.mutate(async () => {
     const user = requireUser(ctx, name)
+    if (current !== undefined) {
+      const ok = typeof current === 'string' && current.length > 0 && (await checkPasswordHash(current, user.password))
+      if (!ok) throw new AuthError('PASSWORD_WRONG', 'the current password is not correct; nothing changed')
+    }
     const record = { ...user, password: await hashPassword(password, ctx.kdf) }
-    await ctx.commit([{ path: files.user(name), value: record }], by, `set password of ${name}`)
-    ctx.emit({ type: 'password-changed', user: name })
-  })
-}
-
-/**
- * Self-service: the user proves the current password (one full KDF, constant-time) before setting a new one.
- * A wrong current password is PASSWORD_WRONG and changes nothing.
- */
-export async function changePassword(ctx: Context, input: string, current: string, next: string, actor: Actor): Promise<void> {
-  const by = checkActor(actor)
-  const name = parseName(input)
-  if (name === ANON) throw new AuthError('USER_BUILTIN', `'${ANON}' cannot have a password`)
-  checkPassword(next)
-  return ctx.mutate(async () => {
-    const user = requireUser(ctx, name)
-    const ok = typeof current === 'string' && current.length > 0 && (await checkPasswordHash(current, user.password))
-    if (!ok) throw new AuthError('PASSWORD_WRONG', 'the current password is not correct; nothing changed')
-    const record = { ...user, password: await hashPassword(next, ctx.kdf) }
-    await ctx.commit([{ path: files.user(name), value: record }], by, `change own password of ${name}`)
+    const message = current === undefined ? `set password of ${name}` : `change own password of ${name}`
+    await ctx.commit([{ path: files.user(name), value: record }], by, message)
     ctx.emit({ type: 'password-changed', user: name })
   })
 }
