@@ -13,7 +13,11 @@ export interface LineEditorOptions {
   readonly historySize?: number
 }
 
+import { columnsOf } from './width.js'
+
 const ESC = '\x1b'
+/** Move the cursor `n` columns left or right (nothing for 0). */
+const move = (n: number, dir: 'C' | 'D'): string => (n === 0 ? '' : n === 1 ? `${ESC}[${dir}` : `${ESC}[${n}${dir}`)
 
 const utf8Bytes = (ch: string): number => Buffer.byteLength(ch, 'utf8')
 const isControl = (ch: string): boolean => {
@@ -106,9 +110,13 @@ export class LineEditor {
 
   private backspace(): EditorEvent | undefined {
     if (this.cursor === 0) return undefined
-    this.bytes -= utf8Bytes(this.buf.splice(this.cursor - 1, 1)[0]!)
+    const [gone] = this.buf.splice(this.cursor - 1, 1)
+    this.bytes -= utf8Bytes(gone!)
     this.cursor--
-    if (this.cursor === this.buf.length) return { type: 'output', output: '\b \b' }
+    const w = columnsOf(shown(gone!))
+    if (this.cursor === this.buf.length && w > 0) {
+      return { type: 'output', output: `${'\b'.repeat(w)}${' '.repeat(w)}${'\b'.repeat(w)}` }
+    }
     return this.redraw()
   }
 
@@ -161,12 +169,12 @@ export class LineEditor {
       case 'OC':
         if (this.cursor >= this.buf.length) return undefined
         this.cursor++
-        return { type: 'output', output: `${ESC}[C` }
+        return { type: 'output', output: move(columnsOf(shown(this.buf[this.cursor - 1]!)), 'C') }
       case '[D':
       case 'OD':
         if (this.cursor === 0) return undefined
         this.cursor--
-        return { type: 'output', output: `${ESC}[D` }
+        return { type: 'output', output: move(columnsOf(shown(this.buf[this.cursor]!)), 'D') }
       case '[H':
       case 'OH':
       case '[1~':
@@ -194,7 +202,7 @@ export class LineEditor {
 
   /** Rewrite the whole line: carriage return, prompt, text, clear to end, cursor back into place. */
   private redraw(): EditorEvent {
-    const back = this.buf.length - this.cursor
-    return { type: 'output', output: `\r${this.opts.prompt}${this.buf.map(shown).join('')}${ESC}[K${back > 0 ? `${ESC}[${back}D` : ''}` }
+    const back = this.buf.slice(this.cursor).reduce((n, ch) => n + columnsOf(shown(ch)), 0)
+    return { type: 'output', output: `\r${this.opts.prompt}${this.buf.map(shown).join('')}${ESC}[K${move(back, 'D')}` }
   }
 }

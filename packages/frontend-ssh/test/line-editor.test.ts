@@ -44,6 +44,19 @@ describe('LineEditor', () => {
     expect(type(e, '\r').pop()).toMatchObject({ type: 'line', line: 'abcdef' })
   })
 
+  it('moves the cursor by terminal columns: two for wide characters', () => {
+    const e = new LineEditor({ prompt: '> ', maxLine: 100 })
+    type(e, 'a日')
+    expect(type(e, '\x1b[D')).toEqual([{ type: 'output', output: '\x1b[2D' }])
+    expect(type(e, '\x1b[D')).toEqual([{ type: 'output', output: '\x1b[D' }])
+    expect(type(e, '\x1b[C\x1b[C')).toEqual([{ type: 'output', output: '\x1b[C' }, { type: 'output', output: '\x1b[2C' }])
+    expect(type(e, '\x7f')).toEqual([{ type: 'output', output: '\b\b  \b\b' }])
+    type(e, '本語\x01')
+    // redraw after Home: back over 1 + 2 + 2 columns
+    expect(type(e, '\x05')).toEqual([{ type: 'output', output: '\r> a本語\x1b[K' }])
+    expect(type(e, '\x01')).toEqual([{ type: 'output', output: '\r> a本語\x1b[K\x1b[5D' }])
+  })
+
   it('keeps history and the unsent draft', () => {
     const e = new LineEditor({ prompt: '> ', maxLine: 100 })
     type(e, 'one\rtwo\rdraft')

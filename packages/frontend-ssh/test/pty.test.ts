@@ -116,6 +116,17 @@ describe('interactive PTY session under tmux', () => {
     await waitFor((t) => t.includes("no grants for 'dave'"), 'the next command')
   })
 
+  it('puts the cursor where wide characters end', async () => {
+    keys('-l', '日本語')
+    await waitFor((t) => /^> 日本語$/m.test(t), 'the echo')
+    keys('Left')
+    const until = Date.now() + 10_000
+    let x = ''
+    while (Date.now() < until && (x = tmux('display', '-p', '-t', 'console', '#{cursor_x}').trim()) !== '6') await new Promise((r) => setTimeout(r, 50))
+    expect(x).toBe('6') // "> " + 日本 (two columns each)
+    keys('C-u')
+  })
+
   it('takes and shows UTF-8 as typed', async () => {
     keys('-l', '/users add jürgen "pässwörd 日本語"')
     keys('Enter')
