@@ -7,10 +7,10 @@ const isControl = (code: number): boolean => code < 0x20 || (code >= 0x7f && cod
 /**
  * Refuse a line holding a control character (C0, DEL or C1, tabs included) instead of silently dropping or
  * changing it: a password or name must be exactly what was typed. The error names the first one and its
- * position (1-based, in characters of the line).
+ * position (1-based, in characters; `offset` characters came before `line`, e.g. trimmed spaces).
  */
-export function refuseControls(line: string): void {
-  let position = 0
+export function refuseControls(line: string, offset = 0): void {
+  let position = offset
   for (const ch of line) {
     position++
     const code = ch.codePointAt(0)!

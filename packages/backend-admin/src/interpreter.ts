@@ -98,7 +98,7 @@ export function createAdminInterpreter(options: AdminInterpreterOptions): AdminI
         if (Buffer.byteLength(line, 'utf8') > MAX_LINE) throw new AdminError('LINE_TOO_LONG', `line too long (over ${MAX_LINE} bytes)`)
         const text = line.trim()
         if (text === '') return { ok: true }
-        refuseControls(text)
+        refuseControls(text, [...line.slice(0, line.length - line.trimStart().length)].length)
         if (!text.startsWith('/')) {
           if (!options.ai) throw new AdminError('NOT_ENABLED', 'no AI runtime configured')
           for await (const chunk of options.ai.prompt(text)) yield chunk

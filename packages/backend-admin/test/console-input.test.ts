@@ -17,6 +17,8 @@ describe('what you type is what is used, or refused', () => {
     expect(await c.auth.hasUser('tabby')).toBe(false)
     expect((await admin.run('/users list \x1b[31m')).output).toMatch(/U\+001B \(escape\) at position 13/)
     expect((await admin.run('/users list \u0085')).output).toMatch(/U\+0085 \(C1 control\)/)
+    // positions count from the start of the line as typed, leading blanks included
+    expect((await admin.run('   /users add a\x01 pw')).output).toMatch(/U\+0001 \(Ctrl-A\) at position 16 /)
     // the position counts characters, not bytes or UTF-16 units
     expect((await admin.run('/users add 日本😀\x02 pw')).output).toMatch(/U\+0002 \(Ctrl-B\) at position 15 /)
   })
