@@ -27,8 +27,12 @@ export interface ServeOptions {
   readonly ssh?: { readonly listen: string }
   /** Serve OCI registries (needs `http`); `bootstrap` creates the instance `default` if it is not configured. */
   readonly oci?: { readonly bootstrap?: { readonly vhost: string; readonly store: string }; readonly maxUploadsPerUser?: number }
-  /** Created with Owner on `*\/*\/*` if no such user exists; an existing user is left alone. */
-  readonly admin?: { readonly user: string; readonly password: string }
+  /**
+   * Created with Owner on `*\/*\/*` if no such user exists. An existing user given a password gets that
+   * password and its Owner on `*\/*\/*` back (the rescue, committed by `everlock-serve`); without a password
+   * its grant is restored only when no administrator is left.
+   */
+  readonly admin?: { readonly user: string; readonly password?: string }
   readonly log?: Log
   /** scrypt cost for new password hashes (tests lower it). */
   readonly kdf?: { readonly N?: number }
@@ -45,6 +49,19 @@ export interface Running {
   reload(): Promise<void>
   /** Stop accepting, finish in-flight requests, close SSH sessions and the stores. Idempotent. */
   close(): Promise<void>
+}
+
+/** `--admin-user`: create, or rescue an existing user; logged without the password. */
+async function rescueAdmin(auth: Auth, admin: NonNullable<ServeOptions['admin']>, log: Log): Promise<void> {
+  const done = await auth.rescueAdmin(admin.user, admin.password, { by: 'everlock-serve' })
+  const what = done.created
+    ? 'created with owner on */*/*'
+    : done.passwordChanged || done.ownerRestored
+      ? `rescued: ${[done.passwordChanged && 'password set', done.ownerRestored && 'owner on */*/* restored'].filter(Boolean).join(', ')}`
+      : 'exists; unchanged'
+  const message = `admin user ${admin.user.toLowerCase()} ${what}`
+  if (done.passwordChanged || done.ownerRestored) log.warn(message)
+  else log.info(message)
 }
 
 const hostPort = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`)
@@ -72,10 +89,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
 
   try {
     const auth = await createAuth({ store: await stores.open(SYSTEM_STORE), ...(options.kdf ? { kdf: options.kdf } : {}) })
-    if (options.admin) {
-      const { created } = await auth.bootstrapAdmin(options.admin.user, options.admin.password)
-      log.info(created ? `admin user ${options.admin.user} created with owner on */*/*` : `admin user ${options.admin.user} exists; left as it is`)
-    }
+    if (options.admin) await rescueAdmin(auth, options.admin, log)
     if (options.ssh && !(await anyAdmin(auth))) {
       throw new EverlockError('ADMIN_REQUIRED', 'no user can administer this data directory: start once with --admin-user <name> --admin-password <password> to create one, or leave out --backend-admin-ssh')
     }

@@ -1,7 +1,7 @@
 import { checkActor, type Context } from './context.js'
 import { AuthError } from './errors.js'
 import { files, type TokenRecord } from './model.js'
-import { parseName } from './names.js'
+import { parseName, safeText } from './names.js'
 import { hashSecret, isCredentialId, newCredential, parseCredential, secretMatches } from './tokens.js'
 import { requireLoginUser } from './users.js'
 import type { Actor, Identity, TokenInfo } from './types.js'
@@ -29,7 +29,7 @@ export async function createToken(
   actor: Actor,
 ): Promise<{ info: TokenInfo; secret: string }> {
   const by = checkActor(actor)
-  const label = (opts?.label ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, MAX_LABEL)
+  const label = [...safeText(opts?.label ?? '')].slice(0, MAX_LABEL).join('')
   const expiresAt = checkExpiry(ctx, opts?.expiresAt)
   return ctx.mutate(async () => {
     const user = requireLoginUser(ctx, userInput).name
@@ -42,7 +42,7 @@ export async function createToken(
       ...(expiresAt ? { expiresAt } : {}),
       hash: hashSecret(cred.secret),
     }
-    await ctx.persist.commit([{ path: files.token(cred.id), value: record }], by, `create token ${cred.id} for ${user}`)
+    await ctx.commit([{ path: files.token(cred.id), value: record }], by, `create token ${cred.id} for ${user}`)
     return { info: info(record), secret: cred.text }
   })
 }
@@ -60,7 +60,7 @@ export async function revokeToken(ctx: Context, id: string, actor: Actor): Promi
   return ctx.mutate(async () => {
     const record = isCredentialId(id) ? ctx.model.tokens.get(id) : undefined
     if (!record) throw new AuthError('TOKEN_UNKNOWN', `unknown token '${String(id).slice(0, 40)}'`)
-    await ctx.persist.commit([{ path: files.token(id) }], by, `revoke token ${id} of ${record.user}`)
+    await ctx.commit([{ path: files.token(id) }], by, `revoke token ${id} of ${record.user}`)
     ctx.emit({ type: 'token-revoked', user: record.user, tokenId: id })
   })
 }

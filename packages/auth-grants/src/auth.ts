@@ -1,5 +1,6 @@
 import * as apiTokens from './api-tokens.js'
-import { bootstrapAdmin } from './bootstrap.js'
+import { adminsOf } from './admins.js'
+import { bootstrapAdmin, rescueAdmin } from './bootstrap.js'
 import { Context } from './context.js'
 import * as grants from './grants.js'
 import * as groups from './groups.js'
@@ -56,6 +57,12 @@ export async function createAuth(options: AuthOptions): Promise<Auth> {
       return users.verifyPassword(ctx, name, password)
     },
     bootstrapAdmin: (name, password) => bootstrapAdmin(ctx, name, password),
+    rescueAdmin: (name, password, actor) => rescueAdmin(ctx, name, password, actor),
+    listAdmins: () => read(() => adminsOf(model).sort()),
+    async changePassword(name, current, next, actor) {
+      await users.setPassword(ctx, name, next, actor, current)
+      await sessions.endSessionsOf(ctx, name.toLowerCase())
+    },
 
     addGroup: (name, actor) => groups.addGroup(ctx, name, actor),
     deleteGroup: (name, actor) => groups.deleteGroup(ctx, name, actor),

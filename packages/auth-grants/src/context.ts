@@ -1,5 +1,6 @@
 import { dummyHash, type KdfParams, type PasswordHash } from './kdf.js'
-import type { Model } from './model.js'
+import { keepAnAdmin } from './admins.js'
+import type { FileChange, Model } from './model.js'
 import type { Persistence } from './persist.js'
 import type { Actor, AuthEvent } from './types.js'
 
@@ -37,6 +38,12 @@ export class Context {
   /** Before a read: pick up commits made by another instance on the same store. */
   fresh(): Promise<void> {
     return this.persist.refresh(this.refreshMs)
+  }
+
+  /** Commit `changes` as one commit (call inside `mutate`); refused with LAST_ADMIN if it would remove the last administrator. */
+  async commit(changes: readonly FileChange[], by: string, message: string): Promise<void> {
+    keepAnAdmin(this.model, changes)
+    await this.persist.commit(changes, by, message)
   }
 
   isoNow(): string {

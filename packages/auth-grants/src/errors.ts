@@ -16,6 +16,8 @@ export type AuthErrorCode =
   | 'TOKEN_UNKNOWN'
   | 'SUBJECT_INVALID'
   | 'EXPIRY_INVALID'
+  | 'LAST_ADMIN'
+  | 'PASSWORD_WRONG'
 
 /** The one error class of this package. Tests and frontends look at `code`; `message` is one line for humans. */
 export class AuthError extends Error {

@@ -26,7 +26,7 @@ export async function grant(ctx: Context, subjectInput: string, pathInput: strin
     if (current?.grants[path] === role) return
     const value: GrantRecord = { subject: s.subject, grants: { ...current?.grants, [path]: role } }
     const who = s.kind === 'user' ? s.name : s.subject
-    await ctx.persist.commit([{ path: files.grants(s.subject), value }], by, `grant ${who} ${role} on ${path}`)
+    await ctx.commit([{ path: files.grants(s.subject), value }], by, `grant ${who} ${role} on ${path}`)
     ctx.emit({ type: 'grants-changed' })
   })
 }
@@ -44,7 +44,7 @@ export async function revoke(ctx: Context, subjectInput: string, pathInput: stri
     const rest = Object.fromEntries(Object.entries(current.grants).filter(([p]) => p !== path))
     const value = Object.keys(rest).length > 0 ? { subject: s.subject, grants: rest } : undefined
     const who = s.kind === 'user' ? s.name : s.subject
-    await ctx.persist.commit([{ path: files.grants(s.subject), value }], by, `revoke ${who} on ${path}`)
+    await ctx.commit([{ path: files.grants(s.subject), value }], by, `revoke ${who} on ${path}`)
     ctx.emit({ type: 'grants-changed' })
   })
 }

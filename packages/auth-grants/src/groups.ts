@@ -17,7 +17,7 @@ export async function addGroup(ctx: Context, input: string, actor: Actor): Promi
   return ctx.mutate(async () => {
     if (ctx.model.groups.has(name)) throw new AuthError('GROUP_EXISTS', `group '${name}' already exists`)
     const record: GroupRecord = { name, createdAt: ctx.isoNow(), members: [] }
-    await ctx.persist.commit([{ path: files.group(name), value: record }], by, `add group ${name}`)
+    await ctx.commit([{ path: files.group(name), value: record }], by, `add group ${name}`)
   })
 }
 
@@ -29,7 +29,7 @@ export async function deleteGroup(ctx: Context, input: string, actor: Actor): Pr
     requireGroup(ctx, name)
     const changes: FileChange[] = [{ path: files.group(name) }]
     if (ctx.model.grants.has(`group:${name}`)) changes.push({ path: files.grants(`group:${name}`) })
-    await ctx.persist.commit(changes, by, `delete group ${name}`)
+    await ctx.commit(changes, by, `delete group ${name}`)
     ctx.emit({ type: 'grants-changed' })
   })
 }
@@ -50,7 +50,7 @@ export async function assign(ctx: Context, userInput: string, groupInput: string
     const record = requireGroup(ctx, group)
     if (record.members.includes(user)) return
     const value: GroupRecord = { ...record, members: [...record.members, user].sort() }
-    await ctx.persist.commit([{ path: files.group(group), value }], by, `add ${user} to group ${group}`)
+    await ctx.commit([{ path: files.group(group), value }], by, `add ${user} to group ${group}`)
     ctx.emit({ type: 'grants-changed' })
   })
 }
@@ -64,7 +64,7 @@ export async function unassign(ctx: Context, userInput: string, groupInput: stri
     const record = requireGroup(ctx, group)
     if (!record.members.includes(user)) return
     const value: GroupRecord = { ...record, members: record.members.filter((m) => m !== user) }
-    await ctx.persist.commit([{ path: files.group(group), value }], by, `remove ${user} from group ${group}`)
+    await ctx.commit([{ path: files.group(group), value }], by, `remove ${user} from group ${group}`)
     ctx.emit({ type: 'grants-changed' })
   })
 }

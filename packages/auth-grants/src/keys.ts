@@ -26,7 +26,7 @@ export async function addKey(ctx: Context, userInput: string, publicKey: string,
     const existing = ctx.model.keys.get(id)
     if (existing) throw new AuthError('KEY_EXISTS', `key ${key.fingerprint} is already registered to '${existing.user}'`)
     const record: KeyRecord = { id, user, publicKey: key.line, fingerprint: key.fingerprint, createdAt: ctx.isoNow() }
-    await ctx.persist.commit([{ path: files.key(id), value: record }], by, `add ssh key ${key.fingerprint} for ${user}`)
+    await ctx.commit([{ path: files.key(id), value: record }], by, `add ssh key ${key.fingerprint} for ${user}`)
     return info(record)
   })
 }
@@ -47,7 +47,7 @@ export async function deleteKey(ctx: Context, userInput: string, idOrFingerprint
       (k) => k.user === user && (k.id === idOrFingerprint || k.fingerprint === idOrFingerprint),
     )
     if (!record) throw new AuthError('KEY_UNKNOWN', `user '${user}' has no key '${String(idOrFingerprint).slice(0, 80)}'`)
-    await ctx.persist.commit([{ path: files.key(record.id) }], by, `delete ssh key ${record.fingerprint} of ${user}`)
+    await ctx.commit([{ path: files.key(record.id) }], by, `delete ssh key ${record.fingerprint} of ${user}`)
   })
 }
 

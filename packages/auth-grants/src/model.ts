@@ -79,6 +79,15 @@ export class Model {
     else (map as Map<string, unknown>).set(key, value)
   }
 
+  /** A copy whose maps can be changed without touching this model (records are immutable and shared). */
+  copy(): Model {
+    const m = new Model()
+    for (const [from, to] of [[this.users, m.users], [this.groups, m.groups], [this.grants, m.grants], [this.keys, m.keys], [this.tokens, m.tokens]] as const) {
+      for (const [k, v] of from as Map<string, unknown>) (to as Map<string, unknown>).set(k, v)
+    }
+    return m
+  }
+
   clear(): void {
     for (const m of [this.users, this.groups, this.grants, this.keys, this.tokens]) m.clear()
   }

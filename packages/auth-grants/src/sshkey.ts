@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { AuthError } from './errors.js'
+import { printable, safeText } from './names.js'
 
 /** A parsed OpenSSH public key line (`ssh-ed25519 AAAA… comment`). */
 export interface SshPublicKey {
@@ -73,7 +74,7 @@ export function parseSshPublicKey(input: unknown): SshPublicKey {
   if (/[\r\n]/.test(line)) throw invalid('expected a single line')
   const [type = '', data = '', ...rest] = line.split(/[ \t]+/)
   const expected = FIELDS[type]
-  if (expected === undefined) throw invalid(`unsupported key type '${type.slice(0, 40).replace(/[^\x20-\x7e]/g, '?')}'`)
+  if (expected === undefined) throw invalid(`unsupported key type '${printable(type.slice(0, 40))}'`)
   if (!BASE64.test(data) || data.length % 4 !== 0) throw invalid('key data is not base64')
   const blob = Buffer.from(data, 'base64')
   const strings = readStrings(blob)
@@ -82,7 +83,7 @@ export function parseSshPublicKey(input: unknown): SshPublicKey {
   if (embedded?.toString('latin1') !== type) throw invalid(`key data is not of type ${type}`)
   if (fields.length !== expected) throw invalid('key data is malformed')
   checkBody(type, fields)
-  const comment = rest.join(' ').replace(/[^\x20-\x7e]/g, '?')
+  const comment = safeText(rest.join(' '))
   return {
     type,
     blob,

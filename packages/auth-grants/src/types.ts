@@ -44,6 +44,13 @@ export interface Actor {
   readonly by: string
 }
 
+/** What `rescueAdmin` did (nothing at all when every field is false). */
+export interface AdminRescue {
+  readonly created: boolean
+  readonly passwordChanged: boolean
+  readonly ownerRestored: boolean
+}
+
 /** Events so that caches (e.g. the HTTP credential cache) can drop entries. */
 export type AuthEvent =
   | { type: 'password-changed' | 'user-deleted'; user: string }
@@ -61,6 +68,16 @@ export interface Auth {
   verifyPassword(name: string, password: string): Promise<Identity | undefined>
   /** Creates the admin with Owner on `*\/*\/*` if no such user exists; otherwise leaves it alone. */
   bootstrapAdmin(name: string, password: string): Promise<{ created: boolean }>
+  /**
+   * The operator's rescue: create `name` with Owner on `*\/*\/*`, or for an existing user set `password`
+   * and restore that grant; without a password an existing user's grant is restored only when no
+   * administrator is left. One commit by `actor` (none if nothing changed).
+   */
+  rescueAdmin(name: string, password: string | undefined, actor: Actor): Promise<AdminRescue>
+  /** Users holding Owner on `*\/*\/*` (directly, through a group, or through anon). */
+  listAdmins(): Promise<string[]>
+  /** Self-service: change `name`'s password after checking the current one (PASSWORD_WRONG otherwise). */
+  changePassword(name: string, current: string, next: string, actor: Actor): Promise<void>
 
   // groups
   addGroup(name: string, actor: Actor): Promise<void>

@@ -32,19 +32,28 @@ export async function addUser(ctx: Context, input: string, password: string, act
   return ctx.mutate(async () => {
     if (ctx.model.users.has(name)) throw new AuthError('USER_EXISTS', `user '${name}' already exists`)
     const record = userRecord(ctx, name, await hashPassword(password, ctx.kdf))
-    await ctx.persist.commit([{ path: files.user(name), value: record }], by, `add user ${name}`)
+    await ctx.commit([{ path: files.user(name), value: record }], by, `add user ${name}`)
   })
 }
 
-export async function setPassword(ctx: Context, input: string, password: string, actor: Actor): Promise<void> {
+/**
+ * Set a password. With `current` (self-service) the user proves the present password first (one full KDF,
+ * constant-time); a wrong one is PASSWORD_WRONG and changes nothing.
+ */
+export async function setPassword(ctx: Context, input: string, password: string, actor: Actor, current?: string): Promise<void> {
   const by = checkActor(actor)
   const name = parseName(input)
   if (name === ANON) throw new AuthError('USER_BUILTIN', `'${ANON}' cannot have a password`)
   checkPassword(password)
   return ctx.mutate(async () => {
     const user = requireUser(ctx, name)
+    if (current !== undefined) {
+      const ok = typeof current === 'string' && current.length > 0 && (await checkPasswordHash(current, user.password))
+      if (!ok) throw new AuthError('PASSWORD_WRONG', 'the current password is not correct; nothing changed')
+    }
     const record = { ...user, password: await hashPassword(password, ctx.kdf) }
-    await ctx.persist.commit([{ path: files.user(name), value: record }], by, `set password of ${name}`)
+    const message = current === undefined ? `set password of ${name}` : `change own password of ${name}`
+    await ctx.commit([{ path: files.user(name), value: record }], by, message)
     ctx.emit({ type: 'password-changed', user: name })
   })
 }
@@ -66,7 +75,7 @@ export async function deleteUser(ctx: Context, input: string, actor: Actor): Pro
         changes.push({ path: files.group(group.name), value: { ...group, members: group.members.filter((m) => m !== name) } })
       }
     }
-    await ctx.persist.commit(changes, by, `delete user ${name}`)
+    await ctx.commit(changes, by, `delete user ${name}`)
     ctx.emit({ type: 'user-deleted', user: name })
     ctx.emit({ type: 'grants-changed' })
   })

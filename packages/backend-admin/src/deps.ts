@@ -4,7 +4,7 @@ import type { InstanceAdmin } from './instances.js'
 /** The part of auth-grants the console uses (an `Auth` from `createAuth` satisfies it). */
 export type AdminAuth = Pick<
   Auth,
-  | 'addUser' | 'setPassword' | 'deleteUser' | 'listUsers' | 'hasUser'
+  | 'addUser' | 'setPassword' | 'changePassword' | 'deleteUser' | 'listUsers' | 'hasUser'
   | 'addGroup' | 'deleteGroup' | 'assign' | 'unassign' | 'listGroups'
   | 'grant' | 'revoke' | 'listGrants' | 'can'
   | 'addKey' | 'listKeys' | 'deleteKey'

@@ -9,6 +9,7 @@ export type AdminErrorCode =
   | 'ARGUMENT_INVALID'
   | 'NOT_ENABLED'
   | 'NOT_FOUND'
+  | 'CONTROL_CHARACTER'
 
 /** The one error class of this package; `message` is the one line the console shows. */
 export class AdminError extends Error {

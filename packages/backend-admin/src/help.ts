@@ -3,7 +3,7 @@ import { columns } from './format.js'
 import { usageOf, type Command } from './table.js'
 
 /** `/help`: every command, one line each; `/help users` or `/help users key add`: the matching ones. */
-export function helpText(commands: readonly Command[], topic: readonly string[]): string[] {
+export function helpText(commands: readonly Command[], topic: readonly string[], features: { readonly ai: boolean }): string[] {
   const words = topic.map((w, i) => (i === 0 ? w.replace(/^\//, '') : w).toLowerCase())
   const matching = commands.filter((c) => words.every((w, i) => c.words[i] === w))
   if (matching.length === 0) throw new AdminError('UNKNOWN_COMMAND', `no help for '${topic.join(' ')}' (try /help)`)
@@ -13,6 +13,7 @@ export function helpText(commands: readonly Command[], topic: readonly string[])
     ...lines,
     '',
     '[admin] commands need owner on */*/*; everyone may run the others.',
-    'Quote arguments with spaces: "a b" or \'a b\'. Text not starting with / goes to the AI model.',
+    'Quote arguments with spaces: "a b" or \'a b\'.',
+    ...(features.ai ? ['Text not starting with / goes to the AI model.'] : []),
   ]
 }

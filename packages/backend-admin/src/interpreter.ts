@@ -1,16 +1,21 @@
 import { groupCommands } from './commands/groups.js'
-import { instanceCommands } from './commands/instances.js'
+import { instanceCommands, type Kind } from './commands/instances.js'
+import { meCommands } from './commands/me.js'
 import { storeCommands } from './commands/store.js'
 import { tokenCommands } from './commands/tokens.js'
 import { userCommands } from './commands/users.js'
 import type { AdminDeps } from './deps.js'
+import { refuseControls } from './controls.js'
 import { AdminError, isCodedError } from './errors.js'
 import { helpText } from './help.js'
 import { lookup, usageOf, type Command, type CommandContext, type CommandOutput } from './table.js'
 import { tokenize } from './tokenize.js'
 
-/** Longest accepted command line, in UTF-16 code units. */
+/** Longest accepted command line, in bytes of UTF-8 (8 KiB), whatever the script. */
 export const MAX_LINE = 8192
+
+/** Backends the console can manage when the app hands over their InstanceAdmin. */
+const KINDS: readonly Kind[] = ['oci', 'image']
 
 export interface AdminInterpreterOptions extends AdminDeps {
   /** Where unexpected errors go (never shown to the console user). Default: console.error. */
@@ -46,17 +51,20 @@ export interface AdminInterpreter {
 
 export function createAdminInterpreter(options: AdminInterpreterOptions): AdminInterpreter {
   const log = options.log ?? ((message, err) => console.error(message, err))
+  // only what this server can do: a backend's commands exist when the app hands over its InstanceAdmin
+  const enabled = KINDS.filter((kind) => options.instances[kind] !== undefined)
+  const disabled = KINDS.filter((kind) => !enabled.includes(kind))
   const commands: Command[] = [
+    ...meCommands,
     ...userCommands,
     ...tokenCommands,
     ...groupCommands,
-    ...instanceCommands('oci'),
-    ...instanceCommands('image'),
+    ...enabled.flatMap((kind) => instanceCommands(kind)),
     ...storeCommands,
   ]
   const helpCmd: Command = {
     words: ['help'], args: '[<command>]', summary: 'this list, or the usage of one command', open: true, min: 0, max: 3,
-    run: (_ctx, topic) => helpText(commands, topic),
+    run: (_ctx, topic) => helpText(commands, topic, { ai: options.ai !== undefined }),
   }
   const quitCmd: Command = { words: ['quit'], args: '', summary: 'leave the console', open: true, min: 0, max: 0, run: () => 'bye' }
   commands.push(helpCmd, quitCmd)
@@ -87,9 +95,10 @@ export function createAdminInterpreter(options: AdminInterpreterOptions): AdminI
         }
       }
       async function* execute(line: string): AsyncGenerator<string, RunStatus, undefined> {
-        if (line.length > MAX_LINE) throw new AdminError('LINE_TOO_LONG', `line too long (over ${MAX_LINE} characters)`)
+        if (Buffer.byteLength(line, 'utf8') > MAX_LINE) throw new AdminError('LINE_TOO_LONG', `line too long (over ${MAX_LINE} bytes)`)
         const text = line.trim()
         if (text === '') return { ok: true }
+        refuseControls(text, [...line.slice(0, line.length - line.trimStart().length)].length)
         if (!text.startsWith('/')) {
           if (!options.ai) throw new AdminError('NOT_ENABLED', 'no AI runtime configured')
           for await (const chunk of options.ai.prompt(text)) yield chunk
@@ -98,7 +107,7 @@ export function createAdminInterpreter(options: AdminInterpreterOptions): AdminI
         }
         const words = tokenize(text.slice(1))
         const found = lookup(commands, words)
-        if (!found) throw unknown(commands, words)
+        if (!found) throw unknown(commands, words, disabled)
         const { cmd, args } = found
         if (!cmd.open && !(await ctx.isAdmin())) throw new AdminError('PERMISSION_DENIED', 'permission denied: needs owner on */*/*')
         if (args.length < cmd.min || args.length > cmd.max) throw new AdminError('USAGE', `usage: ${usageOf(cmd)}`)
@@ -122,9 +131,10 @@ export function createAdminInterpreter(options: AdminInterpreterOptions): AdminI
   }
 }
 
-function unknown(commands: readonly Command[], words: readonly string[]): AdminError {
+function unknown(commands: readonly Command[], words: readonly string[], disabled: readonly string[]): AdminError {
   const lower = words.map((w) => w.toLowerCase())
   const group = lower[0] ?? ''
+  if (disabled.includes(group)) return new AdminError('NOT_ENABLED', `${group} backend not enabled`)
   if (!commands.some((c) => c.words[0] === group)) {
     return new AdminError('UNKNOWN_COMMAND', `unknown command '/${words[0] ?? ''}' (try /help)`)
   }

@@ -8,21 +8,36 @@ export type EditorEvent =
 
 export interface LineEditorOptions {
   readonly prompt: string
-  /** Longest line in characters; typing past it marks the line as too long (refused on Enter). */
+  /** Longest line in bytes of UTF-8; typing past it marks the line as too long (refused on Enter). */
   readonly maxLine: number
   readonly historySize?: number
 }
 
+import { columnsOf } from './width.js'
+
 const ESC = '\x1b'
+/** Move the cursor `n` columns left or right (nothing for 0). */
+const move = (n: number, dir: 'C' | 'D'): string => (n === 0 ? '' : n === 1 ? `${ESC}[${dir}` : `${ESC}[${n}${dir}`)
+
+const utf8Bytes = (ch: string): number => Buffer.byteLength(ch, 'utf8')
+const isControl = (ch: string): boolean => {
+  const code = ch.codePointAt(0) ?? 0
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f)
+}
+/** How a character is drawn: control characters (kept in the line, refused by the console) as one `?`. */
+const shown = (ch: string): string => (isControl(ch) ? '?' : ch)
 
 /**
  * A small readline for a PTY: printable input is inserted at the cursor and echoed; Backspace, Ctrl-C
  * (cancel the line), Ctrl-D (leave on an empty line), Ctrl-U (clear), arrows (history up/down, cursor
- * left/right), Home/End. Other control characters and unknown escape sequences are dropped. Pure: it only
- * returns what to write, so it can be tested without a terminal.
+ * left/right), Home/End. Other control characters (Tab, Ctrl-G, …) are kept in the line and drawn as `?`, so the
+ * console refuses the line naming them instead of it silently changing; unknown escape sequences are swallowed.
+ * Pure: it only returns what to write, so it can be tested without a terminal.
  */
 export class LineEditor {
   private buf: string[] = []
+  /** UTF-8 bytes in `buf`. */
+  private bytes = 0
   private cursor = 0
   private overflow = false
   private escape = ''
@@ -58,9 +73,7 @@ export class LineEditor {
         if (this.buf.length === 0) return { type: 'eof', output: '\r\n' }
         return this.deleteForward()
       case '\x15':
-        this.buf = []
-        this.cursor = 0
-        this.overflow = false
+        this.setLine([])
         return this.redraw()
       case '\x01':
         this.cursor = 0
@@ -72,33 +85,44 @@ export class LineEditor {
         this.escape = ESC
         return undefined
     }
-    const code = ch.codePointAt(0) ?? 0
-    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return undefined
     return this.insert(ch)
   }
 
+  private setLine(chars: string[]): void {
+    this.buf = chars
+    this.bytes = utf8Bytes(chars.join(''))
+    this.cursor = chars.length
+    this.overflow = false
+  }
+
   private insert(ch: string): EditorEvent | undefined {
-    if (this.buf.length >= this.opts.maxLine) {
+    const size = utf8Bytes(ch)
+    if (this.bytes + size > this.opts.maxLine) {
       this.overflow = true
       return undefined
     }
     this.buf.splice(this.cursor, 0, ch)
+    this.bytes += size
     this.cursor++
-    if (this.cursor === this.buf.length) return { type: 'output', output: ch }
+    if (this.cursor === this.buf.length) return { type: 'output', output: shown(ch) }
     return this.redraw()
   }
 
   private backspace(): EditorEvent | undefined {
     if (this.cursor === 0) return undefined
-    this.buf.splice(this.cursor - 1, 1)
+    const [gone] = this.buf.splice(this.cursor - 1, 1)
+    this.bytes -= utf8Bytes(gone!)
     this.cursor--
-    if (this.cursor === this.buf.length) return { type: 'output', output: '\b \b' }
+    const w = columnsOf(shown(gone!))
+    if (this.cursor === this.buf.length && w > 0) {
+      return { type: 'output', output: `${'\b'.repeat(w)}${' '.repeat(w)}${'\b'.repeat(w)}` }
+    }
     return this.redraw()
   }
 
   private deleteForward(): EditorEvent | undefined {
     if (this.cursor >= this.buf.length) return undefined
-    this.buf.splice(this.cursor, 1)
+    this.bytes -= utf8Bytes(this.buf.splice(this.cursor, 1)[0]!)
     return this.redraw()
   }
 
@@ -116,9 +140,7 @@ export class LineEditor {
   }
 
   private reset(): void {
-    this.buf = []
-    this.cursor = 0
-    this.overflow = false
+    this.setLine([])
     this.historyAt = this.history.length
     this.draft = []
   }
@@ -147,12 +169,12 @@ export class LineEditor {
       case 'OC':
         if (this.cursor >= this.buf.length) return undefined
         this.cursor++
-        return { type: 'output', output: `${ESC}[C` }
+        return { type: 'output', output: move(columnsOf(shown(this.buf[this.cursor - 1]!)), 'C') }
       case '[D':
       case 'OD':
         if (this.cursor === 0) return undefined
         this.cursor--
-        return { type: 'output', output: `${ESC}[D` }
+        return { type: 'output', output: move(columnsOf(shown(this.buf[this.cursor]!)), 'D') }
       case '[H':
       case 'OH':
       case '[1~':
@@ -174,15 +196,13 @@ export class LineEditor {
     if (to < 0 || to > this.history.length) return undefined
     if (this.historyAt === this.history.length) this.draft = this.buf
     this.historyAt = to
-    this.buf = to === this.history.length ? this.draft : [...this.history[to]!]
-    this.cursor = this.buf.length
-    this.overflow = false
+    this.setLine(to === this.history.length ? this.draft : [...this.history[to]!])
     return this.redraw()
   }
 
   /** Rewrite the whole line: carriage return, prompt, text, clear to end, cursor back into place. */
   private redraw(): EditorEvent {
-    const back = this.buf.length - this.cursor
-    return { type: 'output', output: `\r${this.opts.prompt}${this.line}${ESC}[K${back > 0 ? `${ESC}[${back}D` : ''}` }
+    const back = this.buf.slice(this.cursor).reduce((n, ch) => n + columnsOf(shown(ch)), 0)
+    return { type: 'output', output: `\r${this.opts.prompt}${this.buf.map(shown).join('')}${ESC}[K${move(back, 'D')}` }
   }
 }

@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder'
 import type { Duplex } from 'node:stream'
 import { finish, runLine, write } from './run-line.js'
-import { MAX_LINE, TOO_LONG, stripControl } from './text.js'
+import { byteLength, MAX_LINE, TOO_LONG } from './text.js'
 import type { ConsoleSession, SshLog } from './types.js'
 
 export interface ChannelLike extends Duplex {
@@ -30,6 +30,8 @@ export async function plainShell(ctx: ShellContext): Promise<void> {
   let pending = ''
   // the current line already went past MAX_LINE (its start was dropped to bound memory)
   let overflow = false
+  // bytes of UTF-8 in `pending`
+  let pendingBytes = 0
   /** Run one line; true when the user asked to leave. */
   const handle = async (line: string, tooLong: boolean): Promise<boolean> => {
     if (tooLong) {
@@ -37,7 +39,8 @@ export async function plainShell(ctx: ShellContext): Promise<void> {
       return false
     }
     ctx.working(true)
-    const status = await runLine(ctx.console, stripControl(line), channel, false, ctx.log)
+    // as typed: a CRLF line ending is not part of the line; any other control character is the console's to refuse
+    const status = await runLine(ctx.console, line.endsWith('\r') ? line.slice(0, -1) : line, channel, false, ctx.log)
     ctx.working(false)
     return status.quit === true
   }
@@ -47,16 +50,19 @@ export async function plainShell(ctx: ShellContext): Promise<void> {
     let nl: number
     while ((nl = text.indexOf('\n')) >= 0) {
       const line = pending + text.slice(0, nl)
-      const tooLong = overflow || line.length > MAX_LINE
+      const tooLong = overflow || byteLength(line) > MAX_LINE + (line.endsWith('\r') ? 1 : 0)
       pending = ''
+      pendingBytes = 0
       overflow = false
       text = text.slice(nl + 1)
       if (await handle(line, tooLong)) return finish(channel, 0)
     }
     pending += text
-    if (pending.length > MAX_LINE) {
+    pendingBytes += byteLength(text)
+    if (pendingBytes > MAX_LINE + 1) {
       overflow = true
       pending = ''
+      pendingBytes = 0
     }
   }
   if (pending !== '' || overflow) await handle(pending, overflow)
@@ -68,12 +74,12 @@ export async function execCommand(ctx: ShellContext, command: string, crlf: bool
   const { channel } = ctx
   // drain stdin so a client that sends some does not stall the channel
   channel.resume()
-  if (command.length > MAX_LINE) {
+  if (byteLength(command) > MAX_LINE) {
     await write(channel, `${TOO_LONG}\n`)
     return finish(channel, 1)
   }
   ctx.working(true)
-  const status = await runLine(ctx.console, stripControl(command), channel, crlf, ctx.log)
+  const status = await runLine(ctx.console, command, channel, crlf, ctx.log)
   ctx.working(false)
   finish(channel, status.ok ? 0 : 1)
 }

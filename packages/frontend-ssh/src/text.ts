@@ -1,10 +1,9 @@
-/** Longest command line accepted from a client, in characters. */
+/** Longest command line accepted from a client, in bytes of UTF-8 (the console's own limit). */
 export const MAX_LINE = 8192
 
-export const TOO_LONG = `line too long (over ${MAX_LINE} characters); ignored`
+export const TOO_LONG = `line too long (over ${MAX_LINE} bytes); ignored`
 
-/** Drop control characters (tabs become spaces) so input cannot smuggle terminal sequences. */
-export function stripControl(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+/** UTF-8 bytes of `text`: the unit of MAX_LINE everywhere (PTY editor, piped shell, exec). */
+export function byteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8')
 }

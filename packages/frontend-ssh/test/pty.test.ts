@@ -104,13 +104,37 @@ describe('interactive PTY session under tmux', () => {
     await waitFor((t) => count(t, /^USER\s+CREATED/gm) === before + 1, 'a second listing')
   })
 
-  it('strips control characters and refuses over-long lines, and keeps going', async () => {
+  it('refuses control characters (shown as ?) and over-long lines, and keeps going', async () => {
     keys('-l', 'x'.repeat(9000))
     keys('Enter')
-    await waitFor((t) => t.includes('line too long (over 8192 characters); ignored'), 'the refusal')
+    await waitFor((t) => t.includes('line too long (over 8192 bytes); ignored'), 'the refusal')
     keys('-l', '/users grants dave')
-    keys('C-g', 'C-b', 'Enter')
+    keys('C-g', 'Enter')
+    await waitFor((t) => t.includes('> /users grants dave?\ncontrol character U+0007 (Ctrl-G) at position 19 refused; nothing was run'), 'the control refusal')
+    keys('-l', '/users grants dave')
+    keys('Enter')
     await waitFor((t) => t.includes("no grants for 'dave'"), 'the next command')
+  })
+
+  it('puts the cursor where wide characters end', async () => {
+    keys('-l', '日本語')
+    await waitFor((t) => /^> 日本語$/m.test(t), 'the echo')
+    keys('Left')
+    const until = Date.now() + 10_000
+    let x = ''
+    while (Date.now() < until && (x = tmux('display', '-p', '-t', 'console', '#{cursor_x}').trim()) !== '6') await new Promise((r) => setTimeout(r, 50))
+    expect(x).toBe('6') // "> " + 日本 (two columns each)
+    keys('C-u')
+  })
+
+  it('takes and shows UTF-8 as typed', async () => {
+    keys('-l', '/users add jürgen "pässwörd 日本語"')
+    keys('Enter')
+    await waitFor((t) => t.includes("invalid user name 'jürgen'"), 'the name shown back')
+    keys('-l', '/users add ute "pässwörd 日本語"')
+    keys('Enter')
+    await waitFor((t) => t.includes("user 'ute' added"), 'the answer')
+    expect(await h.auth.verifyPassword('ute', 'pässwörd 日本語')).toBeDefined()
   })
 
   it('Ctrl-C interrupts a running command (a streaming AI answer) and keeps type-ahead otherwise', async () => {

@@ -1,3 +1,4 @@
+import { parseName } from '@everlock/auth-grants'
 import { AdminError } from '../errors.js'
 import type { CommandContext } from '../table.js'
 
@@ -28,4 +29,9 @@ export async function selfOrAdmin(ctx: CommandContext, user: string | undefined)
 
 export async function knownUser(ctx: CommandContext, user: string): Promise<void> {
   if (!(await ctx.deps.auth.hasUser(user))) throw new AdminError('NOT_FOUND', `unknown user '${user}'`)
+}
+
+/** A user or group name as auth-grants stores it (folded to lower case), for answers that name it. */
+export function stored(name: string, what: 'user' | 'group' = 'user'): string {
+  return parseName(name, what)
 }

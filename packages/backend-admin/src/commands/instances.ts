@@ -4,7 +4,11 @@ import type { InstanceAdmin, InstanceInfo } from '../instances.js'
 import type { Command, CommandContext } from '../table.js'
 import { keyValues } from '../tokenize.js'
 
-type Kind = 'oci' | 'image'
+export type Kind = 'oci' | 'image'
+
+/** How a kind is named in prose, with its article: `an OCI instance`, `an image instance`. */
+const LABEL: Record<Kind, { name: string; article: string }> = { oci: { name: 'OCI', article: 'an' }, image: { name: 'image', article: 'an' } }
+const one = (kind: Kind): string => `${LABEL[kind].article} ${LABEL[kind].name}`
 
 function registry(ctx: CommandContext, kind: Kind): InstanceAdmin {
   const admin = ctx.deps.instances[kind]
@@ -20,7 +24,7 @@ function describe(info: InstanceInfo): string {
 export function instanceCommands(kind: Kind): Command[] {
   return [
     {
-      words: [kind, 'list'], args: '', summary: `list ${kind} instances`, open: true, min: 0, max: 0,
+      words: [kind, 'list'], args: '', summary: `list ${LABEL[kind].name} instances`, open: true, min: 0, max: 0,
       async run(ctx) {
         const list = await registry(ctx, kind).list()
         if (list.length === 0) return `no ${kind} instances`
@@ -29,7 +33,7 @@ export function instanceCommands(kind: Kind): Command[] {
     },
     {
       words: [kind, 'create'], args: '<name> [store=<name>] vhost=<host> [vhost=<host>…]',
-      summary: `create a ${kind} instance (live, no restart)`, min: 2, max: Infinity,
+      summary: `create ${one(kind)} instance (live, no restart)`, min: 2, max: Infinity,
       async run(ctx, [name, ...rest]) {
         const pairs = keyValues(rest, ['store', 'vhost'])
         const stores = pairs.filter(([k]) => k === 'store').map(([, v]) => v)
@@ -41,7 +45,7 @@ export function instanceCommands(kind: Kind): Command[] {
       },
     },
     {
-      words: [kind, 'set'], args: '<name> store=<name> | vhost=<host>', summary: `change a ${kind} instance's store or add a vhost`, min: 2, max: 2,
+      words: [kind, 'set'], args: '<name> store=<name> | vhost=<host>', summary: `change ${one(kind)} instance's store or add a vhost`, min: 2, max: 2,
       async run(ctx, [name, arg]) {
         const [[key, value]] = keyValues([arg!], ['store', 'vhost']) as [[string, string]]
         const info = await registry(ctx, kind).set(name!, key === 'store' ? { store: value } : { vhost: value }, ctx.actor)
@@ -49,7 +53,7 @@ export function instanceCommands(kind: Kind): Command[] {
       },
     },
     {
-      words: [kind, 'unset'], args: '<name> vhost=<host>', summary: `remove a vhost from a ${kind} instance`, min: 2, max: 2,
+      words: [kind, 'unset'], args: '<name> vhost=<host>', summary: `remove a vhost from ${one(kind)} instance`, min: 2, max: 2,
       async run(ctx, [name, arg]) {
         const [[, value]] = keyValues([arg!], ['vhost']) as [[string, string]]
         const info = await registry(ctx, kind).unset(name!, { vhost: value }, ctx.actor)
@@ -57,7 +61,7 @@ export function instanceCommands(kind: Kind): Command[] {
       },
     },
     {
-      words: [kind, 'delete'], args: '<name>', summary: `delete a ${kind} instance (its store is kept)`, min: 1, max: 1,
+      words: [kind, 'delete'], args: '<name>', summary: `delete ${one(kind)} instance (its store is kept)`, min: 1, max: 1,
       async run(ctx, [name]) {
         await registry(ctx, kind).delete(name!, ctx.actor)
         return `deleted ${kind} instance '${name}'`

@@ -1,3 +1,4 @@
+import type { TokenInfo } from '@everlock/auth-grants'
 import { AdminError } from '../errors.js'
 import { columns, printable } from '../format.js'
 import type { Command } from '../table.js'
@@ -14,23 +15,39 @@ function expiry(text: string): Date {
   return date
 }
 
+/** `label=<text>` and `expires=<days>d|<iso-date>` words. */
+export function tokenOptions(words: readonly string[]): { label?: string; expiresAt?: Date } {
+  const opts: { label?: string; expiresAt?: Date } = {}
+  for (const [key, value] of keyValues(words, ['label', 'expires'])) {
+    if (key === 'label') opts.label = value
+    else opts.expiresAt = expiry(value)
+  }
+  return opts
+}
+
+/** What a new token's creator is told (the secret, once). */
+export function created(info: TokenInfo, secret: string): string[] {
+  return [
+    `token ${info.id} created for '${info.user}'${info.expiresAt ? `, expires ${info.expiresAt}` : ''}`,
+    `secret: ${secret}`,
+    'this secret is shown only once; store it now',
+  ]
+}
+
+export function tokenTable(tokens: readonly TokenInfo[]): string | string[] {
+  if (tokens.length === 0) return 'no tokens'
+  const rows = tokens.map((t) => [t.id, t.user, printable(t.label) || '-', t.createdAt, t.expiresAt ?? 'never'])
+  return columns([['ID', 'USER', 'LABEL', 'CREATED', 'EXPIRES'], ...rows])
+}
+
 export const tokenCommands: Command[] = [
   {
     words: ['tokens', 'create'], args: '<user> [label=<text>] [expires=<days>d|<iso-date>]',
     summary: 'create an API token; the secret is shown once', min: 1, max: 3,
     async run(ctx, [user, ...rest]) {
       await knownUser(ctx, user!)
-      const opts: { label?: string; expiresAt?: Date } = {}
-      for (const [key, value] of keyValues(rest, ['label', 'expires'])) {
-        if (key === 'label') opts.label = value
-        else opts.expiresAt = expiry(value)
-      }
-      const { info, secret } = await ctx.deps.auth.createToken(user!, opts, ctx.actor)
-      return [
-        `token ${info.id} created for '${info.user}'${info.expiresAt ? `, expires ${info.expiresAt}` : ''}`,
-        `secret: ${secret}`,
-        'this secret is shown only once; store it now',
-      ]
+      const { info, secret } = await ctx.deps.auth.createToken(user!, tokenOptions(rest), ctx.actor)
+      return created(info, secret)
     },
   },
   {
@@ -38,10 +55,7 @@ export const tokenCommands: Command[] = [
     async run(ctx, [user]) {
       const who = await selfOrAdmin(ctx, user)
       if (who !== undefined) await knownUser(ctx, who)
-      const tokens = await ctx.deps.auth.listTokens(who)
-      if (tokens.length === 0) return 'no tokens'
-      const rows = tokens.map((t) => [t.id, t.user, printable(t.label) || '-', t.createdAt, t.expiresAt ?? 'never'])
-      return columns([['ID', 'USER', 'LABEL', 'CREATED', 'EXPIRES'], ...rows])
+      return tokenTable(await ctx.deps.auth.listTokens(who))
     },
   },
   {

@@ -1,13 +1,20 @@
 import { AdminError } from '../errors.js'
 import { columns, printable } from '../format.js'
 import type { Command } from '../table.js'
-import { knownUser, role, selfOrAdmin } from './common.js'
+import type { Grant } from '@everlock/auth-grants'
+import { knownUser, role, selfOrAdmin, stored } from './common.js'
+
+export function grantTable(grants: readonly Grant[]): string[] {
+  return columns([['SUBJECT', 'PATH', 'ROLE'], ...grants.map((g) => [g.subject, g.path, g.role])])
+}
 
 export const userCommands: Command[] = [
   {
-    words: ['users', 'list'], args: '', summary: 'list users and their groups', open: true, min: 0, max: 0,
+    words: ['users', 'list'], args: '', summary: 'list users and their groups (only yourself unless you are an admin)', open: true, min: 0, max: 0,
     async run(ctx) {
-      const users = await ctx.deps.auth.listUsers()
+      const all = await ctx.deps.auth.listUsers()
+      // who else has an account is an admin's business; everyone else sees their own row
+      const users = (await ctx.isAdmin()) ? all : all.filter((u) => u.name === stored(ctx.user))
       const rows = users.map((u) => [u.name, u.builtin ? 'built-in' : u.createdAt, u.groups.join(',') || '-'])
       return columns([['USER', 'CREATED', 'GROUPS'], ...rows])
     },
@@ -16,14 +23,15 @@ export const userCommands: Command[] = [
     words: ['users', 'add'], args: '<name> <password>', summary: 'create a user', min: 2, max: 2,
     async run(ctx, [name, password]) {
       await ctx.deps.auth.addUser(name!, password!, ctx.actor)
-      return `user '${name}' added`
+      const as = stored(name!)
+      return as === name ? `user '${as}' added` : `user '${as}' added (names are stored in lower case)`
     },
   },
   {
     words: ['users', 'passwd'], args: '<name> <password>', summary: "set a user's password", min: 2, max: 2,
     async run(ctx, [name, password]) {
       await ctx.deps.auth.setPassword(name!, password!, ctx.actor)
-      return `password of '${name}' changed`
+      return `password of '${stored(name!)}' changed`
     },
   },
   {
@@ -31,7 +39,7 @@ export const userCommands: Command[] = [
     async run(ctx, [name]) {
       if (name!.toLowerCase() === ctx.user.toLowerCase()) throw new AdminError('ARGUMENT_INVALID', 'you cannot delete yourself')
       await ctx.deps.auth.deleteUser(name!, ctx.actor)
-      return `user '${name}' deleted`
+      return `user '${stored(name!)}' deleted`
     },
   },
   {
@@ -40,7 +48,7 @@ export const userCommands: Command[] = [
       const checked = role(r!)
       await knownUser(ctx, user!)
       await ctx.deps.auth.grant(`user:${user}`, path!, checked, ctx.actor)
-      return `granted ${checked} on ${path} to '${user}'`
+      return `granted ${checked} on ${path} to '${stored(user!)}'`
     },
   },
   {
@@ -48,7 +56,7 @@ export const userCommands: Command[] = [
     async run(ctx, [user, path]) {
       await knownUser(ctx, user!)
       await ctx.deps.auth.revoke(`user:${user}`, path!, ctx.actor)
-      return `revoked grant on ${path} from '${user}'`
+      return `revoked grant on ${path} from '${stored(user!)}'`
     },
   },
   {
@@ -57,8 +65,8 @@ export const userCommands: Command[] = [
       const who = await selfOrAdmin(ctx, user)
       if (who !== undefined) await knownUser(ctx, who)
       const grants = await ctx.deps.auth.listGrants(who === undefined ? undefined : `user:${who}`)
-      if (grants.length === 0) return who === undefined ? 'no grants' : `no grants for '${who}'`
-      return columns([['SUBJECT', 'PATH', 'ROLE'], ...grants.map((g) => [g.subject, g.path, g.role])])
+      if (grants.length === 0) return who === undefined ? 'no grants' : `no grants for '${stored(who)}'`
+      return grantTable(grants)
     },
   },
   {
