@@ -444,7 +444,7 @@ export function storeConformance(name: string, make: () => Promise<StoresFixture
       for (const chunk of chunks.slice(0, 3)) await store.uploads.append(up.id, Readable.from([chunk]))
       const acknowledged = (await store.uploads.status(up.id))!.size
       expect(acknowledged).toBe(chunks[0]!.length + chunks[1]!.length + 1)
-      const again = await (await fx.reopen()).open('conformance')
+      const again = await (await fx.reopen!()).open('conformance')
       expect((await again.uploads.status(up.id))?.size).toBe(acknowledged)
       for (const chunk of chunks.slice(3)) await again.uploads.append(up.id, chunked(chunk, 100_000))
       const ref = await again.uploads.complete(up.id, { digest: sha(all), size: all.length })

@@ -5,7 +5,7 @@ import { afterAll, beforeAll } from 'vitest'
 import { openStores, type Stores } from '@everlock/versioned-storage'
 import { s3Blobs } from '@everlock/versioned-storage/s3'
 import { blobDriverConformance, storeConformance } from '@everlock/versioned-storage/testing'
-import { startS3rver, type S3rver } from './helpers/s3rver'
+import { startS3rver, type S3rver } from '@everlock/versioned-storage/s3rver'
 
 let server: S3rver
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { openStores } from '@everlock/versioned-storage'
 import { s3Blobs } from '@everlock/versioned-storage/s3'
-import { startS3rver, type S3rver } from './helpers/s3rver'
+import { startS3rver, type S3rver } from '@everlock/versioned-storage/s3rver'
 
 const child = fileURLToPath(new URL('./fixtures/s3-crash-child.ts', import.meta.url))
 const ROUNDS = Number(process.env.EVERLOCK_S3_CRASH_ROUNDS ?? 8)

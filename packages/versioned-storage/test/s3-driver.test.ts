@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { isStorageError, openStores } from '@everlock/versioned-storage'
 import { s3Blobs } from '@everlock/versioned-storage/s3'
 import { readAll } from '@everlock/versioned-storage/testing'
-import { startS3rver, S3RVER_CREDENTIALS, type S3rver } from './helpers/s3rver'
+import { startS3rver, S3RVER_CREDENTIALS, type S3rver } from '@everlock/versioned-storage/s3rver'
 import { startFaultProxy } from './helpers/fault-proxy'
 
 const MiB = 1024 * 1024

@@ -1,4 +1,5 @@
-// A real S3 endpoint for tests: s3rver started as its own Node process on a loopback port the OS picks.
+// `@everlock/versioned-storage/s3rver`: a real S3 endpoint for tests and benchmarks — s3rver (an optional peer
+// dependency) started as its own Node process on a loopback port the OS picks, its data in a temp directory.
 // `--openssl-legacy-provider`: s3rver's paginated ListObjectsV2 tokens need it on Node ≥ 17.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -6,7 +7,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3'
-import { s3Client } from '@everlock/versioned-storage/s3'
+import { s3Client } from './s3/client'
 
 const bin = join(dirname(createRequire(import.meta.url).resolve('s3rver/package.json')), 'bin', 's3rver.js')
 
