@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3'
+import { CreateBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3'
 import { s3Client } from './s3/client'
 
 const bin = join(dirname(createRequire(import.meta.url).resolve('s3rver/package.json')), 'bin', 's3rver.js')
@@ -20,6 +20,8 @@ export interface S3rver {
   readonly dir: string
   client(overrides?: Parameters<typeof s3Client>[0]): S3Client
   createBucket(name: string): Promise<void>
+  /** The keys under a prefix (all pages). */
+  keys(bucket: string, prefix?: string): Promise<string[]>
   stop(): Promise<void>
 }
 
@@ -57,6 +59,16 @@ export async function startS3rver(): Promise<S3rver> {
     client,
     async createBucket(name) {
       await client().send(new CreateBucketCommand({ Bucket: name }))
+    },
+    async keys(bucket, prefix = '') {
+      const out: string[] = []
+      let token: string | undefined
+      do {
+        const page = await client().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }))
+        out.push(...(page.Contents ?? []).map((o) => o.Key!))
+        token = page.IsTruncated ? page.NextContinuationToken : undefined
+      } while (token)
+      return out
     },
     async stop() {
       for (const c of clients) c.destroy()

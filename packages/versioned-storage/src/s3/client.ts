@@ -7,6 +7,8 @@ export interface S3ClientOptions {
   readonly region?: string
   /** `bucket` in the path instead of the host name (MinIO, Garage, Ceph RGW, s3rver). Default: true with an endpoint. */
   readonly forcePathStyle?: boolean
+  /** A profile of the shared AWS config/credentials files (instead of AWS_PROFILE). */
+  readonly profile?: string
   /** Omit to use the SDK's credential chain (environment, shared files, instance roles). */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string }
   /**
@@ -28,6 +30,7 @@ export function s3Client(opts: S3ClientOptions = {}): S3Client {
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     ...(region ? { region } : {}),
     forcePathStyle: opts.forcePathStyle ?? opts.endpoint !== undefined,
+    ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
     requestChecksumCalculation: checksums,
     responseChecksumValidation: checksums,

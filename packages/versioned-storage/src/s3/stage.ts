@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import type { StagedBlob } from '../types'
+import { settleOnce } from '../staged'
 import { StorageError } from '../errors'
 import { hexDigest } from '../digest'
 import type { S3Context } from './context'
@@ -22,25 +23,6 @@ export async function headSize(ctx: S3Context, key: string): Promise<number | un
 
 export async function deleteKey(ctx: S3Context, key: string): Promise<void> {
   await ctx.client.send(new DeleteObjectCommand({ Bucket: ctx.bucket, Key: key }))
-}
-
-/** publish/discard that run their work at most once between them. */
-function settleOnce(digest: string, size: number, publish: () => Promise<void>, discard: () => Promise<void>): StagedBlob {
-  let settled = false
-  return {
-    digest,
-    size,
-    async publish() {
-      if (settled) return
-      settled = true
-      await publish()
-    },
-    async discard() {
-      if (settled) return
-      settled = true
-      await discard()
-    },
-  }
 }
 
 function assertExpected(expected: string | undefined, digest: string): void {
