@@ -6,6 +6,8 @@ import { createSshServer, type SshServer } from '@everlock/frontend-ssh'
 import { openStores, type Stores } from '@everlock/versioned-storage'
 import { ociInstancesToServe } from './bootstrap-oci.js'
 import { loadOciConfig } from './config/oci-config.js'
+import { loadStorageConfig } from './config/storage-config.js'
+import { blobDrivers } from './storage-drivers.js'
 import { EverlockError } from './errors.js'
 import { consoleLog, type Log } from './log.js'
 import { createOciInstances, type OciInstances } from './oci-instances.js'
@@ -15,7 +17,7 @@ import { SYSTEM_STORE } from './names.js'
 export interface ServeOptions {
   /** Stores and the SSH host key. */
   readonly dataDir: string
-  /** `oci-http.toml` lives here. */
+  /** `oci-http.toml` and `storage.toml` live here. */
   readonly configDir: string
   /** Prometheus listener of the HTTP frontend; '' disables it. */
   readonly metricsListen: string
@@ -54,7 +56,8 @@ export async function serve(options: ServeOptions): Promise<Running> {
   // A bad config file fails before anything is opened.
   const oci = options.oci ? await ociInstancesToServe(options.configDir, options.oci.bootstrap, log) : undefined
 
-  const stores = await openStores({ dir: options.dataDir })
+  const drivers = await blobDrivers(await loadStorageConfig(join(options.configDir, 'storage.toml')), log)
+  const stores = await openStores({ dir: options.dataDir, ...(drivers ? { blobDriver: drivers.driverFor } : {}) })
   let frontend: HttpFrontend | undefined
   let instances: OciInstances | undefined
   let ssh: SshServer | undefined
@@ -64,6 +67,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
       await Promise.allSettled([frontend?.close(), ssh?.close()])
       instances?.close()
       await stores.close()
+      drivers?.close()
     })())
 
   try {
