@@ -170,3 +170,28 @@ test('above the single-copy limit a staged blob is copied part by part (UploadPa
   expect(refused).toBeUndefined()
   expect((await readAll(await driver.read(staged.digest))).equals(data)).toBe(true)
 })
+
+test('failures of the object store are BACKEND_FAILED (cause kept); a failing body passes through as it is', async () => {
+  const proxy = await startFaultProxy(server.port, (req) => (req.method === 'GET' && req.url?.includes('/sha256/') ? 'cut-body' : req.method === 'DELETE' ? 'slow-down' : 'pass'))
+  try {
+    const { s3Client } = await import('@everlock/versioned-storage/s3')
+    const client = s3Client({ endpoint: proxy.endpoint, credentials: S3RVER_CREDENTIALS, maxAttempts: 2 })
+    const driver = s3Blobs({ client, bucket: BUCKET, prefix: fresh(), readRetries: 1 })
+    const data = randomBytes(300_000)
+    await (await driver.stage(parts(data, 50_000))).publish()
+    // every download is cut half-way: one resume, then the error
+    await expect(readAll(await driver.read(sha(data)))).rejects.toMatchObject({ code: 'BACKEND_FAILED' })
+    expect(proxy.injected['cut-body']).toBe(2)
+    // 503 on every try
+    const err = await driver.delete(sha(data)).catch((e: unknown) => e)
+    expect(err).toMatchObject({ code: 'BACKEND_FAILED', cause: { $metadata: { httpStatusCode: 503 } } })
+    async function* failing(): AsyncIterable<Uint8Array> {
+      yield randomBytes(9 * MiB)
+      throw Object.assign(new Error('client went away'), { code: 'ECONNRESET' })
+    }
+    await expect(driver.stage(failing())).rejects.toMatchObject({ code: 'ECONNRESET' })
+    client.destroy()
+  } finally {
+    await proxy.stop()
+  }
+})

@@ -3,6 +3,7 @@ import type { BlobDriver, ByteRange } from '../types'
 import { StorageError } from '../errors'
 import { resolveRange } from '../range'
 import { checkBucket } from './check'
+import { asBackendFailure } from './failures'
 import type { S3Context } from './context'
 import { keyLayout } from './keys'
 import { listObjects } from './listing'
@@ -64,37 +65,49 @@ export function s3Blobs(opts: S3BlobsOptions): BlobDriver {
   }
   const graceMs = opts.sweepGraceMs ?? 3_600_000
 
+  const where = (op: string, digest?: string): string => `S3 ${op}${digest ? ` of ${digest}` : ''} in bucket '${ctx.bucket}'`
+  const guard = <T>(op: string, digest: string | undefined, work: () => Promise<T>): Promise<T> =>
+    work().catch((err: unknown) => {
+      throw asBackendFailure(err, where(op, digest))
+    })
+
   return {
     capabilities: { ranges: true, multipart: true },
 
-    stage: (body, expect) => stageBlob(ctx, body, expect?.digest),
+    stage: (body, expect) => guard('upload', expect?.digest, () => stageBlob(ctx, body, expect?.digest)),
 
-    async read(digest: string, range?: ByteRange) {
-      const key = ctx.keys.blob(digest)
-      if (!range) return readObject(ctx, key, digest)
-      const size = await headSize(ctx, key)
-      if (size === undefined) throw new StorageError('BLOB_UNKNOWN', `blob ${digest} is unknown`)
-      if (size === 0) throw new StorageError('RANGE_INVALID', 'a range of an empty blob')
-      return readObject(ctx, key, digest, resolveRange(range, size))
-    },
+    read: (digest: string, range?: ByteRange) =>
+      guard('read', digest, async () => {
+        const key = ctx.keys.blob(digest)
+        if (!range) return readObject(ctx, key, digest)
+        const size = await headSize(ctx, key)
+        if (size === undefined) throw new StorageError('BLOB_UNKNOWN', `blob ${digest} is unknown`)
+        if (size === 0) throw new StorageError('RANGE_INVALID', 'a range of an empty blob')
+        return readObject(ctx, key, digest, resolveRange(range, size))
+      }),
 
-    async stat(digest: string) {
-      const size = await headSize(ctx, ctx.keys.blob(digest))
-      return size === undefined ? undefined : { size }
-    },
+    stat: (digest: string) =>
+      guard('stat', digest, async () => {
+        const size = await headSize(ctx, ctx.keys.blob(digest))
+        return size === undefined ? undefined : { size }
+      }),
 
-    delete: (digest: string) => deleteKey(ctx, ctx.keys.blob(digest)),
+    delete: (digest: string) => guard('delete', digest, () => deleteKey(ctx, ctx.keys.blob(digest))),
 
     async *list() {
-      for await (const obj of listObjects(ctx, ctx.keys.blobPrefix)) {
-        const digest = obj.Key ? ctx.keys.digestOf(obj.Key) : undefined
-        if (digest) yield digest
+      try {
+        for await (const obj of listObjects(ctx, ctx.keys.blobPrefix)) {
+          const digest = obj.Key ? ctx.keys.digestOf(obj.Key) : undefined
+          if (digest) yield digest
+        }
+      } catch (err) {
+        throw asBackendFailure(err, where('list'))
       }
     },
 
     async sweep() {
       await checkBucket(ctx.client, ctx.bucket)
-      return sweepLeftovers(ctx, graceMs)
+      return guard('sweep', undefined, () => sweepLeftovers(ctx, graceMs))
     },
   }
 }

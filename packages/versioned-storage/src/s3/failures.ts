@@ -1,4 +1,5 @@
 // Telling S3 failures apart: the SDK's errors carry `name` (the S3 error code) and `$metadata.httpStatusCode`.
+import { StorageError } from '../errors'
 
 interface SdkError {
   name?: string
@@ -40,4 +41,17 @@ export function isNetworkFailure(err: unknown): boolean {
 export function isTransient(err: unknown): boolean {
   const status = httpStatus(err)
   return isNetworkFailure(err) || (status !== undefined && (status >= 500 || status === 429)) || (err as SdkError).code === 'ERR_STREAM_PREMATURE_CLOSE' || (err as SdkError).name === 'ShortBody'
+}
+
+/**
+ * An error of the SDK (it carries `$metadata`, also for network failures after the retries) becomes BACKEND_FAILED
+ * with the original as `cause`; StorageErrors and anything else (a caller's own body failing) pass unchanged.
+ * `download: true` also wraps a broken response body (the object store's connection, not the caller's).
+ */
+export function asBackendFailure(err: unknown, what: string, opts: { download?: boolean } = {}): unknown {
+  if (err instanceof StorageError) return err
+  const e = err as (SdkError & { message?: string }) | undefined
+  if (e?.$metadata === undefined && !(opts.download && isTransient(err))) return err
+  const status = httpStatus(err)
+  return new StorageError('BACKEND_FAILED', `${what} failed: ${e?.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}${e?.message ? `: ${e.message}` : ''}`, { cause: err })
 }

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { GetObjectCommand } from '@aws-sdk/client-s3'
 import { StorageError } from '../errors'
 import type { S3Context } from './context'
-import { isNotFound, isTransient } from './failures'
+import { asBackendFailure, isNotFound, isTransient } from './failures'
 
 interface Opened {
   body: AsyncIterable<Uint8Array>
@@ -44,7 +44,7 @@ export async function readObject(ctx: S3Context, key: string, digest: string, ra
         if (pos > last) return
         throw Object.assign(new Error(`body of ${key} ended at byte ${pos}, expected ${last + 1}`), { name: 'ShortBody' })
       } catch (err) {
-        if (!isTransient(err) || attempt++ >= ctx.readRetries) throw err
+        if (!isTransient(err) || attempt++ >= ctx.readRetries) throw asBackendFailure(err, `S3 read of ${digest} at byte ${pos}`, { download: true })
         await sleep(100 * 2 ** attempt)
         current = await get(ctx, key, digest, pos, last, first.etag)
       }
