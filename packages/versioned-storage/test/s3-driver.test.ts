@@ -195,3 +195,14 @@ test('failures of the object store are BACKEND_FAILED (cause kept); a failing bo
     await proxy.stop()
   }
 })
+
+test('publishing bytes staged under a wrong expected digest is refused (DIGEST_MISMATCH), small or multi-part', async () => {
+  const driver = s3Blobs({ client: server.client(), bucket: BUCKET, prefix: fresh(), partSize: 5 * MiB })
+  const claimed = sha(Buffer.from('what the client said'))
+  for (const data of [randomBytes(100), randomBytes(11 * MiB)]) {
+    const staged = await driver.stage(parts(data, MiB), { digest: claimed })
+    await expect(staged.publish()).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' })
+    expect(await driver.stat(claimed)).toBeUndefined()
+    expect(await driver.stat(sha(data))).toBeUndefined()
+  }
+})

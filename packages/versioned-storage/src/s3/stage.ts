@@ -33,7 +33,7 @@ function assertExpected(expected: string | undefined, digest: string): void {
 
 /**
  * Stream a body to the bucket, hashing it on the way; nothing is visible under a digest key until `publish`.
- * - one part or less: held in its pool buffer, PUT under its digest on publish (after a HEAD: de-duplicated);
+ * - one part or less: held in memory (about its own size), PUT under its digest on publish (after a HEAD: de-duplicated);
  * - expected digest already stored (HEAD): the body is only hashed, publish is a no-op once it matches;
  * - expected digest, larger: a multipart upload at the digest key, completed on publish (S3 shows nothing before);
  * - unknown digest, larger: a multipart upload to a staging key, copied to the digest key on publish.
@@ -74,6 +74,7 @@ export async function stageBlob(ctx: S3Context, body: AsyncIterable<Uint8Array>,
         digest,
         size,
         async () => {
+          if (digest !== expected) await abortMultipart(ctx, key, uploadId).catch(() => undefined)
           assertExpected(expected, digest)
           await completeMultipart(ctx, key, uploadId, completed, size)
         },
