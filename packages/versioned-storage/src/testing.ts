@@ -107,6 +107,7 @@ export function blobDriverConformance(name: string, make: () => Promise<DriverFi
       expect(staged.digest).toBe(sha(Buffer.alloc(0)))
       expect(await fx.driver.stat(staged.digest)).toEqual({ size: 0 })
       expect((await readAll(await fx.driver.read(staged.digest))).length).toBe(0)
+      await expect(fx.driver.read(staged.digest, { start: 0 })).rejects.toMatchObject({ code: 'RANGE_INVALID' })
     })
 
     it('a failing body leaves nothing behind', async () => {
