@@ -7,6 +7,8 @@ import { openStores, type Stores } from '@everlock/versioned-storage'
 import { instancesToServe } from './bootstrap-instances.js'
 import { loadInstancesConfig } from './config/instances-config.js'
 import { OCI_KIND } from './config/kinds.js'
+import { loadStorageConfig } from './config/storage-config.js'
+import { blobDrivers } from './storage-drivers.js'
 import { EverlockError } from './errors.js'
 import { consoleLog, type Log } from './log.js'
 import { createOciInstances, type OciInstances } from './oci-instances.js'
@@ -17,7 +19,7 @@ import { startUploadSweeper, UPLOAD_TTL_MS, type UploadSweeper } from './upload-
 export interface ServeOptions {
   /** Stores and the SSH host key. */
   readonly dataDir: string
-  /** `oci-http.toml` lives here. */
+  /** `oci-http.toml` and `storage.toml` live here. */
   readonly configDir: string
   /** Prometheus listener of the HTTP frontend; '' disables it. */
   readonly metricsListen: string
@@ -73,7 +75,8 @@ export async function serve(options: ServeOptions): Promise<Running> {
   // A bad config file fails before anything is opened.
   const oci = options.oci ? await instancesToServe(options.configDir, OCI_KIND, options.oci.bootstrap, log) : undefined
 
-  const stores = await openStores({ dir: options.dataDir, uploadTtlMs: UPLOAD_TTL_MS })
+  const drivers = await blobDrivers(await loadStorageConfig(join(options.configDir, 'storage.toml')), log)
+  const stores = await openStores({ dir: options.dataDir, uploadTtlMs: UPLOAD_TTL_MS, ...(drivers ? { blobDriver: drivers.driverFor } : {}) })
   const sweeper: UploadSweeper = startUploadSweeper({ stores, log })
   let frontend: HttpFrontend | undefined
   let instances: OciInstances | undefined
@@ -85,6 +88,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
       await instances?.close()
       await sweeper.close()
       await stores.close()
+      drivers?.close()
     })())
 
   try {

@@ -14,6 +14,10 @@ export type StorageErrorCode =
   | 'UPLOAD_UNKNOWN'
   | 'UPLOAD_OFFSET_INVALID'
   | 'NO_SPACE'
+  | 'BUCKET_MISSING'
+  | 'BUCKET_FORBIDDEN'
+  | 'BUCKET_UNREACHABLE'
+  | 'BACKEND_FAILED'
 
 export class StorageError extends Error {
   override readonly name = 'StorageError'

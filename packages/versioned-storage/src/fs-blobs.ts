@@ -4,6 +4,7 @@ import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { BlobDriver, ByteRange, StagedBlob } from './types'
+import { settleOnce } from './staged'
 import { asNoSpace, StorageError } from './errors'
 import { digestHex, hexDigest } from './digest'
 import { resolveRange } from './range'
@@ -60,13 +61,10 @@ export function fsBlobs({ dir }: FsBlobsOptions): BlobDriver {
       }
       await fh.close()
       const digest = hexDigest(hash.digest('hex'))
-      let settled = false
-      return {
+      return settleOnce(
         digest,
         size,
-        async publish() {
-          if (settled) return
-          settled = true
+        async () => {
           try {
             await publishFile(tmp, digest)
           } catch (err) {
@@ -74,12 +72,8 @@ export function fsBlobs({ dir }: FsBlobsOptions): BlobDriver {
             throw asNoSpace(err)
           }
         },
-        async discard() {
-          if (settled) return
-          settled = true
-          await unlink(tmp).catch(() => undefined)
-        },
-      }
+        () => unlink(tmp).catch(() => undefined),
+      )
     },
 
     async read(digest: string, range?: ByteRange): Promise<Readable> {

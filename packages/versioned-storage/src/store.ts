@@ -52,7 +52,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<OpenedStore> {
     if (expect.size !== undefined && (!Number.isSafeInteger(expect.size) || expect.size < 0)) {
       throw new StorageError('SIZE_MISMATCH', `expected size ${expect.size} is not a byte count`)
     }
-    const staged = await blobs.stage(body)
+    const staged = await blobs.stage(body, expect)
     if (expect.size !== undefined && staged.size !== expect.size) {
       await staged.discard()
       throw new StorageError('SIZE_MISMATCH', `received ${staged.size} bytes, expected ${expect.size}`)

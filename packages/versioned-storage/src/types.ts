@@ -190,8 +190,12 @@ export interface BlobFile {
 
 export interface BlobDriver {
   readonly capabilities: { readonly ranges: boolean; readonly multipart?: boolean }
-  /** Write a stream to a temporary location, hashing it; then `publish` or `discard`. */
-  stage(body: AsyncIterable<Uint8Array>): Promise<StagedBlob>
+  /**
+   * Write a stream to a temporary location, hashing it; then `publish` or `discard`. `expect.digest`, when the
+   * caller knows it, is a hint a driver may use (de-duplicate, write in place). The staged digest is always the
+   * one the bytes hash to; the caller compares and discards on a mismatch (a driver may also refuse to publish).
+   */
+  stage(body: AsyncIterable<Uint8Array>, expect?: { readonly digest?: string; readonly size?: number }): Promise<StagedBlob>
   read(digest: string, range?: ByteRange): Promise<Readable>
   /** Optional: the blob as an open local file (drivers that keep bytes on the local disk). Throws BLOB_UNKNOWN. */
   openFile?(digest: string): Promise<BlobFile>

@@ -1,0 +1,85 @@
+// `everlock serve` with every store's bytes on S3 (config/storage.toml → a real s3rver process): a skopeo push
+// and pull with identical digests, the layers in the bucket and none on the local disk; a missing bucket fails
+// start-up with a clear error.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startS3rver, S3RVER_CREDENTIALS, type S3rver } from '@everlock/versioned-storage/s3rver'
+import { built, Child, Everlock, freePort, removeDir, seedArgs, tempDir } from '../helpers/everlock.js'
+import { buildLayout, readLayout, type Layout } from '../helpers/image.js'
+import { skopeo } from '../helpers/tools.js'
+
+const MiB = 1024 * 1024
+
+function storageToml(dir: string, endpoint: string, bucket: string): void {
+  mkdirSync(join(dir, 'config'), { recursive: true })
+  writeFileSync(join(dir, 'config', 'storage.toml'), `[s3.objects]\nendpoint = "${endpoint}"\nbucket = "${bucket}"\nprefix = "everlock/"\n\n[stores]\n"*" = "objects"\n`)
+}
+
+describe.skipIf(!built)('everlock serve with the stores on S3 (s3rver)', () => {
+  let server: S3rver
+  let dir: string
+  let everlock: Everlock
+  let image: Layout
+
+  beforeAll(async () => {
+    // credentials through the SDK's normal chain: the environment the server inherits
+    process.env.AWS_ACCESS_KEY_ID = S3RVER_CREDENTIALS.accessKeyId
+    process.env.AWS_SECRET_ACCESS_KEY = S3RVER_CREDENTIALS.secretAccessKey
+    server = await startS3rver()
+    await server.createBucket('everlock')
+    dir = tempDir('s3')
+    storageToml(dir, server.endpoint, 'everlock')
+    image = buildLayout(join(dir, 'image'), 'demo', 2, 12 * MiB) // layers above one 8 MiB part
+    everlock = await Everlock.start(dir)
+  })
+  afterAll(async () => {
+    const exit = await everlock?.stop()
+    expect(exit?.code).toBe(0)
+    await server?.stop()
+    if (dir) removeDir(dir)
+  })
+
+  it('skopeo pushes and pulls with identical digests; the layers are objects in the bucket, not local files', async () => {
+    expect(everlock.proc.output).toMatch(new RegExp(`store everlock-oci-local: blobs in s3 bucket everlock at ${server.endpoint}`))
+    const admin = skopeo(join(dir, 'admin.json'))
+    expect((await admin.login(everlock.registry, 'admin', 'change-me')).ok).toBe(true)
+    const pushed = await admin.push(`${image.dir}:${image.tag}`, `${everlock.registry}/admin/big:demo`)
+    expect(pushed.ok, pushed.stderr).toBe(true)
+    const out = join(dir, 'pulled')
+    mkdirSync(out)
+    const pulled = await admin.pull(`${everlock.registry}/admin/big:demo`, `${out}:demo`)
+    expect(pulled.ok, pulled.stderr).toBe(true)
+    expect(readLayout(out)).toEqual({ manifestDigest: image.manifestDigest, layerDigests: image.layerDigests })
+
+    const keys = await server.keys('everlock', 'everlock/everlock-oci-local/sha256/')
+    for (const digest of image.layerDigests) expect(keys).toContain(`everlock/everlock-oci-local/sha256/${digest.slice(7, 9)}/${digest.slice(7)}`)
+    expect(existsSync(join(dir, 'data', 'stores', 'everlock-oci-local', 'blobs'))).toBe(false) // no bytes on the local disk
+  })
+
+  it('survives a restart: the image pulls again from the bucket', async () => {
+    const exit = await everlock.stop()
+    expect(exit.code).toBe(0)
+    everlock = await everlock.restart()
+    const out = join(dir, 'pulled-again')
+    mkdirSync(out)
+    const pulled = await skopeo(join(dir, 'admin.json')).pull(`${everlock.registry}/admin/big:demo`, `${out}:demo`)
+    expect(pulled.ok, pulled.stderr).toBe(true)
+    expect(readLayout(out).layerDigests).toEqual(image.layerDigests)
+  })
+
+  it('a bucket that does not exist stops start-up with BUCKET_MISSING naming endpoint and bucket', async () => {
+    const other = tempDir('s3-missing')
+    try {
+      storageToml(other, server.endpoint, 'no-such-bucket')
+      const child = Child.spawn(seedArgs(other, await freePort(), await freePort()), other)
+      const exit = await child.exited
+      expect(exit.code).toBe(1)
+      expect(exit.output).toMatch(/BUCKET_MISSING/)
+      expect(exit.output).toContain(server.endpoint)
+      expect(exit.output).toContain('no-such-bucket')
+    } finally {
+      removeDir(other)
+    }
+  })
+})

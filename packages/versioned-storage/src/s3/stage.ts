@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto'
+import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import type { StagedBlob } from '../types'
+import { settleOnce } from '../staged'
+import { StorageError } from '../errors'
+import { hexDigest } from '../digest'
+import type { S3Context } from './context'
+import { copyObject } from './copy'
+import { isNotFound } from './failures'
+import { abortMultipart, completeMultipart, createMultipart, uploadParts } from './multipart'
+import { cutParts, type Part } from './parts'
+
+/** The stored size of an object, or undefined when there is none. */
+export async function headSize(ctx: S3Context, key: string): Promise<number | undefined> {
+  try {
+    const res = await ctx.client.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: key }))
+    return res.ContentLength ?? 0
+  } catch (err) {
+    if (isNotFound(err)) return undefined
+    throw err
+  }
+}
+
+export async function deleteKey(ctx: S3Context, key: string): Promise<void> {
+  await ctx.client.send(new DeleteObjectCommand({ Bucket: ctx.bucket, Key: key }))
+}
+
+function assertExpected(expected: string | undefined, digest: string): void {
+  if (expected !== undefined && expected !== digest) {
+    throw new StorageError('DIGEST_MISMATCH', `received bytes hash to ${digest}, expected ${expected}`)
+  }
+}
+
+/**
+ * Stream a body to the bucket, hashing it on the way; nothing is visible under a digest key until `publish`.
+ * - one part or less: held in memory (about its own size), PUT under its digest on publish (after a HEAD: de-duplicated);
+ * - expected digest already stored (HEAD): the body is only hashed, publish is a no-op once it matches;
+ * - expected digest, larger: a multipart upload at the digest key, completed on publish (S3 shows nothing before);
+ * - unknown digest, larger: a multipart upload to a staging key, copied to the digest key on publish.
+ */
+export async function stageBlob(ctx: S3Context, body: AsyncIterable<Uint8Array>, expected?: string): Promise<StagedBlob> {
+  const hash = createHash('sha256')
+  if (expected !== undefined) {
+    const stored = await headSize(ctx, ctx.keys.blob(expected))
+    if (stored !== undefined) return hashOnly(body, expected, stored)
+  }
+  const parts = cutParts(body, ctx.pool, hash)
+  const first = (await parts.next()).value as Part
+  if (first.last) return onePart(ctx, first, hexDigest(hash.digest('hex')), expected)
+
+  const key = expected !== undefined ? ctx.keys.blob(expected) : ctx.keys.staging()
+  let uploadId: string
+  try {
+    uploadId = await createMultipart(ctx, key)
+  } catch (err) {
+    ctx.pool.give(first.buf)
+    await parts.return(undefined)
+    throw err
+  }
+  let size = 0
+  async function* all(): AsyncGenerator<Part> {
+    size += first.length
+    yield first
+    for await (const part of parts) {
+      size += part.length
+      yield part
+    }
+  }
+  try {
+    const completed = await uploadParts(ctx, key, uploadId, all())
+    const digest = hexDigest(hash.digest('hex'))
+    if (expected !== undefined) {
+      return settleOnce(
+        digest,
+        size,
+        async () => {
+          if (digest !== expected) await abortMultipart(ctx, key, uploadId).catch(() => undefined)
+          assertExpected(expected, digest)
+          await completeMultipart(ctx, key, uploadId, completed, size)
+        },
+        () => abortMultipart(ctx, key, uploadId),
+      )
+    }
+    await completeMultipart(ctx, key, uploadId, completed, size)
+    return settleOnce(
+      digest,
+      size,
+      () => promote(ctx, key, digest, size),
+      () => deleteKey(ctx, key),
+    )
+  } catch (err) {
+    await abortMultipart(ctx, key, uploadId).catch(() => undefined)
+    throw err
+  }
+}
+
+async function hashOnly(body: AsyncIterable<Uint8Array>, expected: string, stored: number): Promise<StagedBlob> {
+  const hash = createHash('sha256')
+  let size = 0
+  for await (const chunk of body) {
+    hash.update(chunk)
+    size += chunk.length
+  }
+  const digest = hexDigest(hash.digest('hex'))
+  return settleOnce(
+    digest,
+    size,
+    async () => {
+      assertExpected(expected, digest)
+      if (size !== stored) throw new StorageError('BACKEND_FAILED', `the stored ${digest} has ${stored} bytes, not ${size}`)
+    },
+    async () => undefined,
+  )
+}
+
+function onePart(ctx: S3Context, part: Part, digest: string, expected: string | undefined): StagedBlob {
+  const release = async (): Promise<void> => ctx.pool.give(part.buf)
+  return settleOnce(
+    digest,
+    part.length,
+    async () => {
+      try {
+        assertExpected(expected, digest)
+        const key = ctx.keys.blob(digest)
+        if ((await headSize(ctx, key)) !== undefined) return
+        await ctx.client.send(new PutObjectCommand({ Bucket: ctx.bucket, Key: key, Body: part.buf.subarray(0, part.length), ContentLength: part.length }))
+      } finally {
+        await release()
+      }
+    },
+    release,
+  )
+}
+
+/** A verified staging object becomes the blob: copied under its digest unless already there, then removed. */
+async function promote(ctx: S3Context, staging: string, digest: string, size: number): Promise<void> {
+  try {
+    const key = ctx.keys.blob(digest)
+    if ((await headSize(ctx, key)) === undefined) await copyObject(ctx, staging, key, size)
+  } finally {
+    await deleteKey(ctx, staging).catch(() => undefined)
+  }
+}
