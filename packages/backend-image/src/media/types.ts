@@ -54,11 +54,37 @@ export interface MediaInfo {
   /** Videos: codec names, e.g. `h264`, `aac`. */
   videoCodec?: string
   audioCodec?: string
+  // Additions by the media layer (additive; nothing above changed):
+  /** Animated GIF/WebP (more than one frame). Derivatives are made from the first frame. */
+  animated?: boolean
+  /** Images: the original has an alpha channel. */
+  hasAlpha?: boolean
+  /** Videos: the display rotation in degrees from the container (0, 90, 180, 270), when not 0. */
+  rotation?: number
 }
 
 export interface ProbeLimits {
   /** Refuse images with more input pixels than this (decompression bombs). Default 268 402 689 (sharp's). */
   maxPixels?: number
+  // Additions by the media layer (all optional):
+  /** Give up on ffprobe after this long (ms). Default 30 000. */
+  timeoutMs?: number
+  /** The ffprobe executable (default `ffprobe` on PATH). */
+  ffprobePath?: string
+  /** Cancels a running ffprobe. */
+  signal?: AbortSignal
+}
+
+/** Addition by the media layer: the optional 4th argument of deriveMedia. */
+export interface DeriveOptions {
+  /** The same pixel limit as probing (sharp's limitInputPixels), checked again on decode. Default as ProbeLimits. */
+  maxPixels?: number
+  /** Give up on ffmpeg (poster frame) after this long (ms). Default 60 000. */
+  timeoutMs?: number
+  /** The ffmpeg executable (default `ffmpeg` on PATH). */
+  ffmpegPath?: string
+  /** Cancels a running ffmpeg. */
+  signal?: AbortSignal
 }
 
 /** Which derivative; the library stores each as a blob linked from the item's record. */
