@@ -7,8 +7,14 @@ import type { MediaInfo } from './types.js'
 /** sharp's name for each format we sniff (AVIF and HEIF are both its `heif`). */
 const SHARP_FORMAT: Record<string, string> = { jpeg: 'jpeg', png: 'png', webp: 'webp', gif: 'gif', tiff: 'tiff', avif: 'heif', heif: 'heif' }
 
-/** Formats with no cheap structural check (see complete.ts): a decode of the first frame proves them whole. */
-const VERIFY_BY_DECODE = new Set(['gif', 'tiff'])
+/**
+ * Formats with no cheap structural check (see complete.ts), and HEIF, whose codec (AV1 decodes, HEVC needs a
+ * libheif plugin the prebuilt sharp lacks) only shows on decode: a small decode of the first frame proves them.
+ */
+const VERIFY_BY_DECODE = new Set(['gif', 'tiff', 'heif'])
+
+/** libheif's words for "no decoder for this codec" (HEVC-coded HEIC in the prebuilt sharp). */
+const NO_DECODER = /unsupported (codec|feature)|no decoding plugin|decoder plugin/i
 
 export function corrupt(what: string, cause: unknown): MediaError {
   const detail = cause instanceof Error ? `: ${cause.message}` : ''
@@ -25,11 +31,6 @@ export async function probeImage(path: string, sniffed: Sniffed, maxPixels: numb
     throw corrupt(label, error)
   }
   if (meta.format !== SHARP_FORMAT[sniffed.format]) throw new MediaError('MEDIA_CORRUPT', `${label} decodes as ${String(meta.format)}`)
-  if (sniffed.format === 'heif' || sniffed.format === 'avif') {
-    if (meta.compression !== 'av1') {
-      throw new MediaError('MEDIA_UNSUPPORTED', `HEIF images compressed with ${String(meta.compression ?? 'an unknown codec')} (e.g. HEIC from phones) cannot be decoded by this build; AVIF-coded HEIF can`)
-    }
-  }
   const width = meta.width
   const frameHeight = meta.pageHeight ?? meta.height
   if (!width || !frameHeight) throw new MediaError('MEDIA_CORRUPT', `${label} has no dimensions`)
@@ -40,6 +41,9 @@ export async function probeImage(path: string, sniffed: Sniffed, maxPixels: numb
     try {
       await sharp(path, { failOn: 'error', limitInputPixels: maxPixels }).resize(64, 64, { fit: 'inside' }).raw().toBuffer()
     } catch (error) {
+      if (sniffed.format === 'heif' && error instanceof Error && NO_DECODER.test(error.message)) {
+        throw new MediaError('MEDIA_UNSUPPORTED', `this HEIF image's codec (HEVC, as in phones' HEIC) cannot be decoded by this build; AV1-coded HEIF can`, { cause: error })
+      }
       throw corrupt(label, error)
     }
   }

@@ -69,7 +69,10 @@ async function displayed(width: number, height: number, pattern: 'photo' | 'quad
     .raw().toBuffer({ resolveWithObject: true })
   const grain = await sharp({ create: { width, height, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 10 } } }).raw().toBuffer()
   const smooth = await sharp(coarse.data, { raw: coarse.info }).resize(width, height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer()
-  return sharp(smooth, { raw: { width, height, channels: 3 } }).composite([{ input: grain, raw: { width, height, channels: 3 }, blend: 'overlay' }])
+  const photo = await sharp(smooth, { raw: { width, height, channels: 3 } })
+    .composite([{ input: grain, raw: { width, height, channels: 3 }, blend: 'overlay' }])
+    .removeAlpha().raw().toBuffer()
+  return sharp(photo, { raw: { width, height, channels: 3 } })
 }
 
 /** Stored pixels for an orientation: the inverse of what a viewer applies, one step at a time. */
