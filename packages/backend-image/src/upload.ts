@@ -49,7 +49,10 @@ async function admit(core: LibraryCore, received: Received, user: string): Promi
   if ('error' in received) return received
   const { filename, blob } = received
   try {
-    if (blob.size === 0) throw new ImageError('EMPTY_FILE', 'the file is empty')
+    if (blob.size === 0) {
+      await core.store.deleteBlob(blob.digest) // no item is ever empty, so nothing else holds these bytes
+      throw new ImageError('EMPTY_FILE', 'the file is empty')
+    }
     const existing = await core.records.read(idOfDigest(blob.digest))
     if (existing) return { filename, status: 200, record: existing }
     const info = await probeBlob(core.store, blob, core.limits.maxPixels)
