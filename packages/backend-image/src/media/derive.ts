@@ -51,11 +51,11 @@ async function encode(pixels: Pixels, spec: DerivativeSpec): Promise<Derivative>
   const hasAlpha = pixels.channels === 2 || pixels.channels === 4
   if (spec.format === 'jpeg') {
     if (hasAlpha) pipeline = pipeline.flatten({ background: '#ffffff' })
-    pipeline = pipeline.jpeg({ quality: spec.quality ?? 82, mozjpeg: true })
+    pipeline = pipeline.jpeg({ quality: spec.quality ?? 82, mozjpeg: spec.mozjpeg ?? true })
   } else if (spec.format === 'webp') {
     pipeline = pipeline.webp({ quality: spec.quality ?? 80, effort: 4 })
   } else {
-    pipeline = pipeline.avif({ quality: spec.quality ?? 50, effort: 3 })
+    pipeline = pipeline.avif({ quality: spec.quality ?? 50, effort: 2 }) // AV1 is slow: a low effort keeps it in seconds
   }
   const { data, info } = await pipeline.toBuffer({ resolveWithObject: true })
   return { name: spec.name, format: spec.format, mime: MIME[spec.format], width: info.width, height: info.height, bytes: data }

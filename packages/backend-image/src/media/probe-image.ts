@@ -14,7 +14,7 @@ const SHARP_FORMAT: Record<string, string> = { jpeg: 'jpeg', png: 'png', webp: '
 const VERIFY_BY_DECODE = new Set(['gif', 'tiff', 'heif'])
 
 /** libheif's words for "no decoder for this codec" (HEVC-coded HEIC in the prebuilt sharp). */
-const NO_DECODER = /unsupported (codec|feature)|no decoding plugin|decoder plugin/i
+const NO_DECODER = /has not been built in|unsupported codec|decoder plugin/i
 
 export function corrupt(what: string, cause: unknown): MediaError {
   const detail = cause instanceof Error ? `: ${cause.message}` : ''

@@ -5,6 +5,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_DERIVATIVE_SPECS, MediaError, deriveMedia, probeMedia, type MediaErrorCode, type MediaInfo } from '../../src/media/index.js'
 import { makeAnimated, makeImage, makeJpeg, makeVideo, pngHeaderBomb, writeFixture } from './fixtures.js'
+import { makeHevcHeic } from './heic.js'
 
 let dir: string
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'everlock-bad-')) })
@@ -44,10 +45,11 @@ describe('probeMedia refuses what is not a photo or video (MEDIA_UNSUPPORTED)', 
     expect(await codeOf(probeMedia(path))).toBe('MEDIA_UNSUPPORTED')
   })
 
-  // Skipped: the prebuilt sharp cannot encode HEVC ("heifsave: Unsupported compression"), and relabelling an AV1
-  // HEIF as HEVC does not make a valid HEIC (an hvcC record does not fit where av1C was), so no HEVC-coded HEIC can
-  // be made here to show the MEDIA_UNSUPPORTED answer for phones' HEIC. AV1-coded HEIF is tested in probe.test.ts.
-  it.skip('an HEVC-coded HEIC (codec the prebuilt sharp lacks) is refused by name, not as corrupt', () => {})
+  it('an HEVC-coded HEIC (a phone photo; the prebuilt sharp has no HEVC decoder) is refused by name, not as corrupt', async () => {
+    const path = await writeFixture(dir, 'phone.heic', await makeHevcHeic(64, 48))
+    expect((await sharp(path).metadata()).compression).toBe('hevc') // a well-formed HEIC: its header reads
+    expect(await codeOf(probeMedia(path))).toBe('MEDIA_UNSUPPORTED')
+  })
 })
 
 describe('probeMedia: a supported signature that does not decode (MEDIA_CORRUPT)', () => {
