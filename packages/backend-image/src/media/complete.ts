@@ -17,7 +17,7 @@ export async function incompleteReason(file: FileHandle, size: number, format: M
   }
 }
 
-const CHUNK = 1 << 16
+const CHUNK = 1 << 18
 
 /** Buffered positional reads over a file handle (one chunk in memory at a time). */
 class Reader {

@@ -31,7 +31,7 @@ describe('probeMedia refuses what is not a photo or video (MEDIA_UNSUPPORTED)', 
     ['doc.pdf', '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'],
     ['notes.mp4', 'this is not a video, just some text that happens to be named .mp4\n'],
     ['empty.jpg', ''],
-    ['audio-brand.bin', Buffer.concat([Buffer.from([0, 0, 0, 16]), Buffer.from('ftypcrx \0\0\0\0', 'latin1')])],
+    ['canon-raw.cr3', Buffer.concat([Buffer.from([0, 0, 0, 16]), Buffer.from('ftypcrx \0\0\0\0', 'latin1'), Buffer.alloc(64)])],
   ])('%s', async (name, content) => {
     const path = await writeFixture(dir, name, content)
     expect(await codeOf(probeMedia(path))).toBe('MEDIA_UNSUPPORTED')

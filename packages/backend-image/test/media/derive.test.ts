@@ -105,6 +105,20 @@ describe('deriveMedia: images', () => {
     for (const d of set.derivatives) await expectStripped(d)
   })
 
+  it('a Display P3 photo comes out as sRGB colours with no ICC profile attached', async () => {
+    const colour = { r: 200, g: 100, b: 50 }
+    const p3 = await sharp({ create: { width: 64, height: 64, channels: 3, background: colour } }).withIccProfile('p3').png().toBuffer()
+    const stored = await sharp(p3, { ignoreIcc: true }).raw().toBuffer()
+    expect(Math.abs(stored[0]! - colour.r) + Math.abs(stored[1]! - colour.g) + Math.abs(stored[2]! - colour.b)).toBeGreaterThan(10) // P3 numbers differ
+    const path = await writeFixture(dir, 'p3.png', p3)
+    const set = await deriveMedia(path, await probeMedia(path), DEFAULT_DERIVATIVE_SPECS)
+    for (const d of set.derivatives) {
+      await expectStripped(d)
+      const [r, g, b] = await pixelAt(d.bytes, 10, 10)
+      expect(Math.abs(r - colour.r) + Math.abs(g - colour.g) + Math.abs(b - colour.b)).toBeLessThanOrEqual(8)
+    }
+  })
+
   it('transparency: the WebP thumbnail keeps alpha, the JPEG preview is flattened on white', async () => {
     const path = await writeFixture(dir, 'alpha.png', await sharp({ create: { width: 100, height: 100, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0 } } }).png().toBuffer())
     const info = await probeMedia(path)

@@ -64,13 +64,20 @@ async function displayed(width: number, height: number, pattern: 'photo' | 'quad
     }
     return sharp(data, { raw: { width, height, channels: 3 } })
   }
-  // Coarse colour noise blown up into soft shapes, with fine grain on top: real-photo entropy.
-  const coarse = await sharp({ create: { width: Math.max(2, Math.ceil(width / 24)), height: Math.max(2, Math.ceil(height / 24)), channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+  // Large soft shapes, finer texture over them, and a tiled grain on top: compresses like a real photo, fast to make.
+  const layer = async (divisor: number, sigma: number) => {
+    const w = Math.max(2, Math.ceil(width / divisor))
+    const h = Math.max(2, Math.ceil(height / divisor))
+    const noise = await sharp({ create: { width: w, height: h, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma } } }).raw().toBuffer()
+    return sharp(noise, { raw: { width: w, height: h, channels: 3 } }).resize(width, height, { fit: 'fill', kernel: 'cubic' }).png({ compressionLevel: 0 }).toBuffer()
+  }
+  const tile = Math.min(509, width, height) // odd, so the tiling lines up with no 8×8 block
+  const grain = await sharp({ create: { width: tile, height: tile, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 8 } } }).png({ compressionLevel: 0 }).toBuffer()
+  const shapes = await sharp({ create: { width: Math.max(2, Math.ceil(width / 300)), height: Math.max(2, Math.ceil(height / 300)), channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 120, sigma: 70 } } })
     .raw().toBuffer({ resolveWithObject: true })
-  const grain = await sharp({ create: { width, height, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 10 } } }).raw().toBuffer()
-  const smooth = await sharp(coarse.data, { raw: coarse.info }).resize(width, height, { fit: 'fill', kernel: 'cubic' }).raw().toBuffer()
-  const photo = await sharp(smooth, { raw: { width, height, channels: 3 } })
-    .composite([{ input: grain, raw: { width, height, channels: 3 }, blend: 'overlay' }])
+  const photo = await sharp(shapes.data, { raw: shapes.info })
+    .resize(width, height, { fit: 'fill', kernel: 'cubic' })
+    .composite([{ input: await layer(12, 30), blend: 'soft-light' }, { input: grain, tile: true, blend: 'overlay' }])
     .removeAlpha().raw().toBuffer()
   return sharp(photo, { raw: { width, height, channels: 3 } })
 }
