@@ -1,7 +1,7 @@
 import sharp, { type Metadata } from 'sharp'
 import { MediaError } from './errors.js'
 import { readExif } from './exif.js'
-import type { Sniffed } from './sniff.js'
+import { baseInfo, type Sniffed } from './sniff.js'
 import type { MediaInfo } from './types.js'
 
 /** sharp's name for each format we sniff (AVIF and HEIF are both its `heif`). */
@@ -50,14 +50,7 @@ export async function probeImage(path: string, sniffed: Sniffed, maxPixels: numb
   const orientation = meta.orientation !== undefined && meta.orientation >= 1 && meta.orientation <= 8 ? meta.orientation : undefined
   const swap = orientation !== undefined && orientation >= 5
   const facts = sniffed.format === 'tiff' ? await readExif(path) : meta.exif ? await readExif(meta.exif) : {}
-  const info: MediaInfo = {
-    kind: 'image',
-    format: sniffed.format,
-    mime: sniffed.mime,
-    width: swap ? frameHeight : width,
-    height: swap ? width : frameHeight,
-    ...facts,
-  }
+  const info: MediaInfo = { ...baseInfo(sniffed, width, frameHeight, swap), ...facts }
   if (orientation !== undefined) info.orientation = orientation
   if (meta.hasAlpha) info.hasAlpha = true
   const frames = meta.pages ?? 1

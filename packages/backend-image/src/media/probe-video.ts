@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { MediaError } from './errors.js'
-import type { Sniffed } from './sniff.js'
+import { baseInfo, type Sniffed } from './sniff.js'
 import { runTool, ToolExit } from './tools.js'
 import type { GpsPosition, MediaInfo } from './types.js'
 
@@ -93,13 +93,7 @@ export async function probeVideo(path: string, sniffed: Sniffed, options: VideoP
   const rotation = ((Math.round(-counterClockwise / 90) * 90) % 360 + 360) % 360
   const swap = rotation === 90 || rotation === 270
   const tags = { ...video.tags, ...out.format?.tags }
-  const info: MediaInfo = {
-    kind: 'video',
-    format: sniffed.format,
-    mime: sniffed.mime,
-    width: swap ? height : width,
-    height: swap ? width : height,
-  }
+  const info = baseInfo(sniffed, width, height, swap)
   const duration = seconds(out.format?.duration) ?? seconds(video.duration)
   if (duration !== undefined) info.durationSeconds = duration
   if (rotation !== 0) info.rotation = rotation

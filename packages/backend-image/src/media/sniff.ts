@@ -1,4 +1,4 @@
-import type { MediaFormat, MediaKind } from './types.js'
+import type { MediaFormat, MediaInfo, MediaKind } from './types.js'
 
 /** How many leading bytes `sniffFormat` needs to decide. */
 export const SNIFF_BYTES = 64
@@ -65,4 +65,15 @@ export function sniffFormat(head: Buffer): Sniffed | undefined {
     if (at > 0 && head.toString('latin1', at + 3, at + 7) === 'webm') return found('webm')
   }
   return undefined
+}
+
+/** The start of a MediaInfo: what sniffing found and the displayed size (stored size, swapped when turned 90°). */
+export function baseInfo(sniffed: Sniffed, width: number, height: number, quarterTurn: boolean): MediaInfo {
+  return {
+    kind: sniffed.kind,
+    format: sniffed.format,
+    mime: sniffed.mime,
+    width: quarterTurn ? height : width,
+    height: quarterTurn ? width : height,
+  }
 }
