@@ -31,13 +31,26 @@ export interface Query {
 /** Newest first; same time: by id. */
 const before = (a: Position, b: Position) => a.ms > b.ms || (a.ms === b.ms && a.id < b.id)
 
+/** Items per chunk: inserts and deletes touch one chunk; a search skips whole chunks that cannot match. */
+const CHUNK = 512
+/** Joins haystacks in a chunk's text; query words never contain it (control characters are dropped). */
+const SEPARATOR = '\u0001'
+
+interface Chunk {
+  items: IndexedAsset[]
+  /** Every haystack of the chunk joined, built when a search first needs it, dropped when the chunk changes. */
+  text: string | undefined
+}
+
 /**
  * Every live item in memory, sorted newest first by (sort time, id), built at open from the record entries'
  * meta (no record blobs are read) and caught up from the store's log before each query, so commits made by
- * anyone (another request, a job, the console) show up without a restart.
+ * anyone (another request, a job, the console, another process) show up without a restart.
+ * Sorted chunks of at most 2×512 items: positioning is two binary searches, a change touches one chunk, and
+ * a text search tests a chunk's joined text once before looking at its items.
  */
 export class AssetIndex {
-  private readonly sorted: IndexedAsset[] = []
+  private chunks: Chunk[] = []
   private readonly byId = new Map<string, IndexedAsset>()
   private seq = 0
   private tail: Promise<void> = Promise.resolve()
@@ -45,7 +58,7 @@ export class AssetIndex {
   constructor(private readonly store: LibraryStore) {}
 
   get size(): number {
-    return this.sorted.length
+    return this.byId.size
   }
 
   async build(): Promise<void> {
@@ -56,7 +69,8 @@ export class AssetIndex {
       if (item) all.push(item)
     }
     all.sort((a, b) => (before(a, b) ? -1 : 1))
-    this.sorted.push(...all)
+    this.chunks = []
+    for (let i = 0; i < all.length; i += CHUNK) this.chunks.push({ items: all.slice(i, i + CHUNK), text: undefined })
     for (const item of all) this.byId.set(item.id, item)
   }
 
@@ -89,55 +103,97 @@ export class AssetIndex {
 
   /** Items whose derived work has not finished. */
   pending(): IndexedAsset[] {
-    return this.sorted.filter((i) => i.summary.state === 'queued' || i.summary.state === 'running')
+    return [...this.byId.values()].filter((i) => i.summary.state === 'queued' || i.summary.state === 'running')
   }
 
   get(id: string): IndexedAsset | undefined {
     return this.byId.get(id)
   }
 
+  /** One page; `next` when the page is full (the page after it may then be empty). */
   query(q: Query): { items: IndexedAsset[]; next?: Position } {
-    let i = q.after ? this.firstAfter(q.after) : 0
-    if (q.toMs !== undefined) i = Math.max(i, this.firstAfter({ ms: q.toMs, id: '' }, true))
+    let at = q.after ? this.locate(q.after, false) : { c: 0, i: 0 }
+    if (q.toMs !== undefined) {
+      const to = this.locate({ ms: q.toMs, id: '' }, true)
+      if (to.c > at.c || (to.c === at.c && to.i > at.i)) at = to
+    }
     const items: IndexedAsset[] = []
-    for (; i < this.sorted.length && items.length < q.limit; i++) {
-      const item = this.sorted[i]!
-      if (q.fromMs !== undefined && item.ms < q.fromMs) break
-      if (q.kind && item.summary.kind !== q.kind) continue
-      if (q.words && !q.words.every((w) => item.haystack.includes(w))) continue
-      items.push(item)
+    outer: for (let c = at.c; c < this.chunks.length; c++) {
+      const chunk = this.chunks[c]!
+      const start = c === at.c ? at.i : 0
+      if (q.words && !q.words.every((w) => textOf(chunk).includes(w))) {
+        if (q.fromMs !== undefined && chunk.items[chunk.items.length - 1]!.ms < q.fromMs) break
+        continue
+      }
+      for (let i = start; i < chunk.items.length; i++) {
+        const item = chunk.items[i]!
+        if (q.fromMs !== undefined && item.ms < q.fromMs) break outer
+        if (q.kind && item.summary.kind !== q.kind) continue
+        if (q.words && !q.words.every((w) => item.haystack.includes(w))) continue
+        items.push(item)
+        if (items.length === q.limit) break outer
+      }
     }
     const last = items[items.length - 1]
-    const more = i < this.sorted.length && !(q.fromMs !== undefined && this.sorted[i]!.ms < q.fromMs)
-    return more && last && items.length === q.limit ? { items, next: { ms: last.ms, id: last.id } } : { items }
+    return last && items.length === q.limit ? { items, next: { ms: last.ms, id: last.id } } : { items }
   }
 
-  /** Index of the first item sorting after `p` (or, inclusive, at or after it). */
-  private firstAfter(p: Position, inclusive = false): number {
+  /** Chunk and offset of the first item sorting after `p` (inclusive: at or after it). */
+  private locate(p: Position, inclusive: boolean): { c: number; i: number } {
+    const isBefore = (item: IndexedAsset) => before(item, p) || (!inclusive && item.ms === p.ms && item.id === p.id)
     let lo = 0
-    let hi = this.sorted.length
+    let hi = this.chunks.length
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      const item = this.sorted[mid]!
-      const isBefore = inclusive ? before(item, p) : before(item, p) || (item.ms === p.ms && item.id === p.id)
-      if (isBefore) lo = mid + 1
+      const items = this.chunks[mid]!.items
+      if (isBefore(items[items.length - 1]!)) lo = mid + 1
       else hi = mid
     }
-    return lo
+    if (lo === this.chunks.length) return { c: lo, i: 0 }
+    const items = this.chunks[lo]!.items
+    let a = 0
+    let b = items.length
+    while (a < b) {
+      const mid = (a + b) >>> 1
+      if (isBefore(items[mid]!)) a = mid + 1
+      else b = mid
+    }
+    return { c: lo, i: a }
   }
 
   private insert(item: IndexedAsset): void {
-    this.sorted.splice(this.firstAfter(item, true), 0, item)
     this.byId.set(item.id, item)
+    if (this.chunks.length === 0) {
+      this.chunks.push({ items: [item], text: undefined })
+      return
+    }
+    let { c, i } = this.locate(item, true)
+    if (c === this.chunks.length) {
+      c -= 1
+      i = this.chunks[c]!.items.length
+    }
+    const chunk = this.chunks[c]!
+    chunk.items.splice(i, 0, item)
+    chunk.text = undefined
+    if (chunk.items.length > 2 * CHUNK) this.chunks.splice(c + 1, 0, { items: chunk.items.splice(CHUNK), text: undefined })
   }
 
   private remove(id: string): void {
     const item = this.byId.get(id)
     if (!item) return
-    const at = this.firstAfter(item, true)
-    if (this.sorted[at]?.id === id) this.sorted.splice(at, 1)
     this.byId.delete(id)
+    const { c, i } = this.locate(item, true)
+    const chunk = this.chunks[c]
+    if (chunk?.items[i]?.id !== id) return
+    chunk.items.splice(i, 1)
+    chunk.text = undefined
+    if (chunk.items.length === 0) this.chunks.splice(c, 1)
   }
+}
+
+function textOf(chunk: Chunk): string {
+  chunk.text ??= chunk.items.map((i) => i.haystack).join(SEPARATOR)
+  return chunk.text
 }
 
 function toIndexed(path: string, meta: Readonly<Record<string, string>> | undefined): IndexedAsset | undefined {

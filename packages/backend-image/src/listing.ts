@@ -27,7 +27,7 @@ export function parseQuery(params: URLSearchParams): Query {
   if (type !== null && type !== 'image' && type !== 'video') throw bad("type is 'image' or 'video'")
   const q = params.get('q')
   if (q !== null && q.length > 200) throw bad('q is at most 200 characters')
-  const words = q?.toLowerCase().split(/\s+/).filter(Boolean).slice(0, MAX_WORDS)
+  const words = q?.toLowerCase().replace(/[\u0000-\u001f\u007f]/g, ' ').split(/\s+/).filter(Boolean).slice(0, MAX_WORDS)
   const fromMs = time(params.get('from'), 'from', 'start')
   const toMs = time(params.get('to'), 'to', 'end')
   return {

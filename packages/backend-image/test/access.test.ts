@@ -51,10 +51,10 @@ describe('roles', () => {
     const anon = await fetch(`${lib.url}/api/assets`)
     expect(anon.status).toBe(401)
     expect(anon.headers.get('www-authenticate')).toBe('Basic realm="images"')
-    expect((await anon.json()).error.code).toBe('UNAUTHORIZED')
+    expect(((await anon.json()) as any).error.code).toBe('UNAUTHORIZED')
     const reader = await fetch(`${lib.url}/api/assets`, as('rita', { method: 'POST', body: await jpeg({ seed: 41 }) }))
     expect(reader.status).toBe(403)
-    expect((await reader.json()).error.code).toBe('FORBIDDEN')
+    expect(((await reader.json()) as any).error.code).toBe('FORBIDDEN')
     const patch = await fetch(`${lib.url}/api/assets/${id}`, as('rita', { method: 'PATCH', body: JSON.stringify({ caption: 'no' }), headers: { 'Content-Type': 'application/json' } }))
     expect(patch.status).toBe(403)
     const del = await fetch(`${lib.url}/api/assets/${id}`, as('walt', { method: 'DELETE' }))
@@ -65,11 +65,11 @@ describe('roles', () => {
   it('lets a writer PATCH caption and tags (a commit by the writer) and an owner DELETE', async () => {
     const patch = await fetch(`${lib.url}/api/assets/${id}`, as('walt', { method: 'PATCH', body: JSON.stringify({ caption: '  Our cat  ', tags: ['Cat', 'cat', ' Garden '] }), headers: { 'Content-Type': 'application/json' } }))
     expect(patch.status).toBe(200)
-    const body = await patch.json()
+    const body = (await patch.json()) as any
     expect(body).toMatchObject({ caption: 'Our cat', captionSource: 'person', tags: ['cat', 'garden'] })
     expect((await commitsOf(lib.store))[0]!.author).toBe('walt')
     const cleared = await fetch(`${lib.url}/api/assets/${id}`, as('walt', { method: 'PATCH', body: JSON.stringify({ caption: null }), headers: { 'Content-Type': 'application/json' } }))
-    expect((await cleared.json()).caption).toBeUndefined()
+    expect(((await cleared.json()) as any).caption).toBeUndefined()
     const del = await fetch(`${lib.url}/api/assets/${id}`, as('olga', { method: 'DELETE' }))
     expect(del.status).toBe(204)
     expect((await commitsOf(lib.store))[0]!.author).toBe('olga')
@@ -88,10 +88,10 @@ describe('roles', () => {
     ] as const) {
       const res = await patch(body)
       expect(res.status, body).toBe(400)
-      expect((await res.json()).error.code, body).toBe(code)
+      expect(((await res.json()) as any).error.code, body).toBe(code)
     }
     const form = await patch('caption=x', 'application/x-www-form-urlencoded')
-    expect([form.status, (await form.json()).error.code]).toEqual([415, 'CONTENT_TYPE_UNSUPPORTED'])
+    expect([form.status, ((await form.json()) as any).error.code]).toEqual([415, 'CONTENT_TYPE_UNSUPPORTED'])
   })
 
   it('puts nosniff and a strict CSP on every response, errors and 404s too', async () => {
@@ -104,7 +104,7 @@ describe('roles', () => {
       const res = await fetch(`${lib.url}${path}`, init)
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff')
       expect(res.headers.get('content-security-policy'), path).toMatch(/^default-src 'none'/)
-      const body = await res.json()
+      const body = (await res.json()) as any
       if (res.status >= 400) expect(body.error.code).toEqual(expect.any(String))
     }
     const put = await fetch(`${lib.url}/api/assets/${id}`, as('rita', { method: 'PUT' }))

@@ -18,7 +18,7 @@ async function snapshot() {
 
 async function post(body: Buffer | string, headers: Record<string, string>) {
   const res = await fetch(`${lib.url}/api/assets`, { method: 'POST', body, headers })
-  return { status: res.status, body: (await res.json()) as any, headers: res.headers }
+  return { status: res.status, body: ((await res.json()) as any) as any, headers: res.headers }
 }
 
 describe('bad input gets a clear JSON error and changes nothing', () => {

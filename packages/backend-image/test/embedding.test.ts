@@ -52,7 +52,7 @@ describe('embedding', () => {
       await thumb.arrayBuffer()
       const original = await fetch(`${url}/api/assets/${up.body.id}/original`)
       expect(Buffer.from(await original.arrayBuffer()).equals(bytes)).toBe(true)
-      const list = await (await fetch(`${url}/api/assets`)).json()
+      const list = (await (await fetch(`${url}/api/assets`)).json()) as any
       expect(list.items.map((i: { filename: string }) => i.filename)).toEqual(['express.jpg'])
     } finally {
       await closeServer(server)
@@ -71,7 +71,7 @@ describe('embedding', () => {
       const done = await waitDerived(url, up.body.id)
       expect(done.jobs.derive.state).toBe('done')
       const other = await fetch(`${url}/index.html`)
-      expect([other.status, (await other.json()).error.code]).toEqual([404, 'NOT_FOUND'])
+      expect([other.status, ((await other.json()) as any).error.code]).toEqual([404, 'NOT_FOUND'])
     } finally {
       await closeServer(server)
       await tearDown()
