@@ -6,3 +6,5 @@ export { deriveMedia } from './derive.js'
 // Additions by the media layer: the library's default derivative specs and the default pixel limit.
 export { AVIF_SPEC, DEFAULT_DERIVATIVE_SPECS, POSTER_SPEC, PREVIEW_SPEC, THUMBNAIL_SPEC, derivativeSpecsFor } from './specs.js'
 export { DEFAULT_MAX_PIXELS } from './limits.js'
+// Addition: the sniffer alone, for refusing an upload by its first bytes before storing the rest.
+export { SNIFF_BYTES, sniffFormat, type Sniffed } from './sniff.js'

@@ -19,6 +19,7 @@ const EBML_MAGIC = Buffer.from([0x1a, 0x45, 0xdf, 0xa3])
 /** ISO-BMFF brands of still HEIF images (HEVC-coded or generic); `avif`/`avis` are AVIF. */
 const HEIF_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'mif1', 'msf1', 'mif2'])
 const AVIF_BRANDS = new Set(['avif', 'avis'])
+const QUICKTIME_ATOMS = new Set(['moov', 'mdat', 'wide', 'free', 'skip', 'pnot'])
 
 function found(format: MediaFormat): Sniffed {
   return { format, kind: format === 'mp4' || format === 'mov' || format === 'webm' ? 'video' : 'image', mime: MIME[format] }
@@ -55,6 +56,8 @@ export function sniffFormat(head: Buffer): Sniffed | undefined {
     const tiff = head.toString('latin1', 0, 4)
     if (tiff === 'II*\0' || tiff === 'MM\0*') return found('tiff')
   }
+  // QuickTime files from before ftyp existed start straight with one of these atoms.
+  if (head.length >= 8 && QUICKTIME_ATOMS.has(head.toString('latin1', 4, 8)) && head.readUInt32BE(0) >= 8) return found('mov')
   if (head.length >= 12 && head.toString('latin1', 4, 8) === 'ftyp') {
     const format = bmffFormat(head)
     return format && found(format)
