@@ -31,7 +31,7 @@ export interface Query {
 /** Newest first; same time: by id. */
 const before = (a: Position, b: Position) => a.ms > b.ms || (a.ms === b.ms && a.id < b.id)
 
-/** Items per chunk: inserts and deletes touch one chunk; a search skips whole chunks that cannot match. */
+/** Items per chunk: inserts and deletes touch one chunk (and drop only its joined text). */
 const CHUNK = 512
 /** Joins haystacks in a chunk's text; query words never contain it (control characters are dropped). */
 const SEPARATOR = '\u0001'
@@ -39,7 +39,13 @@ const SEPARATOR = '\u0001'
 interface Chunk {
   items: IndexedAsset[]
   /** Every haystack of the chunk joined, built when a search first needs it, dropped when the chunk changes. */
-  text: string | undefined
+  text: Joined | undefined
+}
+
+interface Joined {
+  readonly text: string
+  /** Where each item's haystack starts in `text`. */
+  readonly starts: readonly number[]
 }
 
 /**
@@ -47,7 +53,7 @@ interface Chunk {
  * meta (no record blobs are read) and caught up from the store's log before each query, so commits made by
  * anyone (another request, a job, the console, another process) show up without a restart.
  * Sorted chunks of at most 2×512 items: positioning is two binary searches, a change touches one chunk, and
- * a text search tests a chunk's joined text once before looking at its items.
+ * a text search runs a native `indexOf` over each chunk's joined text, testing only the items it hits.
  */
 export class AssetIndex {
   private chunks: Chunk[] = []
@@ -118,21 +124,36 @@ export class AssetIndex {
       if (to.c > at.c || (to.c === at.c && to.i > at.i)) at = to
     }
     const items: IndexedAsset[] = []
+    const accepts = (item: IndexedAsset) => (!q.kind || item.summary.kind === q.kind) && (!q.words || q.words.every((w) => item.haystack.includes(w)))
+    // The longest word finds candidates by a native scan of each chunk's joined text.
+    const probe = q.words?.reduce((a, b) => (b.length > a.length ? b : a))
     outer: for (let c = at.c; c < this.chunks.length; c++) {
       const chunk = this.chunks[c]!
       const start = c === at.c ? at.i : 0
-      if (q.words && !q.words.every((w) => textOf(chunk).includes(w))) {
-        if (q.fromMs !== undefined && chunk.items[chunk.items.length - 1]!.ms < q.fromMs) break
+      if (probe === undefined) {
+        for (let i = start; i < chunk.items.length; i++) {
+          const item = chunk.items[i]!
+          if (q.fromMs !== undefined && item.ms < q.fromMs) break outer
+          if (!accepts(item)) continue
+          items.push(item)
+          if (items.length === q.limit) break outer
+        }
         continue
       }
-      for (let i = start; i < chunk.items.length; i++) {
+      const { text, starts } = joined(chunk)
+      for (let from = starts[start] ?? text.length; ; ) {
+        const hit = text.indexOf(probe, from)
+        if (hit < 0) break
+        const i = itemAt(starts, hit)
         const item = chunk.items[i]!
         if (q.fromMs !== undefined && item.ms < q.fromMs) break outer
-        if (q.kind && item.summary.kind !== q.kind) continue
-        if (q.words && !q.words.every((w) => item.haystack.includes(w))) continue
-        items.push(item)
-        if (items.length === q.limit) break outer
+        if (accepts(item)) {
+          items.push(item)
+          if (items.length === q.limit) break outer
+        }
+        from = starts[i + 1] ?? text.length
       }
+      if (q.fromMs !== undefined && chunk.items[chunk.items.length - 1]!.ms < q.fromMs) break
     }
     const last = items[items.length - 1]
     return last && items.length === q.limit ? { items, next: { ms: last.ms, id: last.id } } : { items }
@@ -191,9 +212,29 @@ export class AssetIndex {
   }
 }
 
-function textOf(chunk: Chunk): string {
-  chunk.text ??= chunk.items.map((i) => i.haystack).join(SEPARATOR)
+function joined(chunk: Chunk): Joined {
+  if (!chunk.text) {
+    const starts: number[] = []
+    let at = 0
+    for (const item of chunk.items) {
+      starts.push(at)
+      at += item.haystack.length + SEPARATOR.length
+    }
+    chunk.text = { text: chunk.items.map((i) => i.haystack).join(SEPARATOR), starts }
+  }
   return chunk.text
+}
+
+/** The item whose haystack holds text offset `at`: the last start at or before it. */
+function itemAt(starts: readonly number[], at: number): number {
+  let lo = 0
+  let hi = starts.length - 1
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1
+    if (starts[mid]! <= at) lo = mid
+    else hi = mid - 1
+  }
+  return lo
 }
 
 function toIndexed(path: string, meta: Readonly<Record<string, string>> | undefined): IndexedAsset | undefined {

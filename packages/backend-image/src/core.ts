@@ -1,6 +1,5 @@
 import type { JobStatus } from '@everlock/jobs'
 import type { Describe, LibraryJobs, LibraryStore, LogFn, SendFile } from './types.js'
-import type { DerivativeSpec } from './media/index.js'
 import { AssetIndex } from './asset-index.js'
 import { Records } from './records.js'
 import { jobKey, jobKind } from './job-kinds.js'
@@ -23,7 +22,6 @@ export class LibraryCore {
     readonly store: LibraryStore,
     readonly jobs: LibraryJobs,
     readonly limits: Limits,
-    readonly specs: readonly DerivativeSpec[],
     readonly log: LogFn,
     readonly describe: Describe | undefined,
     readonly sendFile: SendFile | undefined,

@@ -20,13 +20,6 @@ export interface DeriveResult {
   readonly derivatives: StoredDerivative[]
 }
 
-export const DEFAULT_SPECS: readonly DerivativeSpec[] = [
-  { name: 'thumbnail', maxSize: 250, format: 'webp' },
-  { name: 'preview', maxSize: 1440, format: 'jpeg' },
-]
-export const AVIF_SPEC: DerivativeSpec = { name: 'avif', maxSize: 1440, format: 'avif' }
-export const POSTER_SPEC: DerivativeSpec = { name: 'poster', maxSize: 1920, format: 'jpeg' }
-
 /** Decoding problems of the file itself: retrying cannot help, so the job fails at once. */
 const PERMANENT = new Set(['MEDIA_UNSUPPORTED', 'MEDIA_CORRUPT', 'MEDIA_TOO_LARGE', 'ASSET_GONE'])
 

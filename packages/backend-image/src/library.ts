@@ -7,7 +7,8 @@ import { sendHttpError, toHttpError } from './http-errors.js'
 import { applySecurityHeaders, sendEmpty, sendJson } from './http.js'
 import { ALLOWED, matchRoute, roleFor, type Route } from './routes.js'
 import { attachHandler } from './job-kinds.js'
-import { AVIF_SPEC, DEFAULT_SPECS, DERIVE_AUTHOR, POSTER_SPEC, deriveHandler, recordFailure } from './derive-work.js'
+import { DERIVE_AUTHOR, deriveHandler, recordFailure } from './derive-work.js'
+import { derivativeSpecsFor } from './media/index.js'
 import { CAPTION_AUTHOR, captionHandler } from './caption-work.js'
 import { upload } from './upload.js'
 import { listAssets } from './listing.js'
@@ -28,9 +29,9 @@ export function createImageLibrary(options: ImageLibraryOptions): ImageLibrary {
     maxPixels: options.limits?.maxPixels,
     maxFilesPerUpload: options.limits?.maxFilesPerUpload ?? 100,
   }
-  const base = options.derivatives ?? (options.avif ? [...DEFAULT_SPECS, AVIF_SPEC] : DEFAULT_SPECS)
-  const core = new LibraryCore(options.store, options.jobs, limits, base, log, options.describe, options.sendFile)
-  const specsFor = (record: AssetRecord) => (record.kind === 'video' && !options.derivatives ? [...base, POSTER_SPEC] : base)
+  const core = new LibraryCore(options.store, options.jobs, limits, log, options.describe, options.sendFile)
+  const custom = options.derivatives
+  const specsFor = (record: AssetRecord) => custom ?? derivativeSpecsFor(record, { avif: options.avif === true })
   const afterDerived = (record: AssetRecord) => core.startCaption(record)
   const concurrency = options.concurrency ?? 2
 

@@ -1,11 +1,12 @@
-import { execFile } from 'node:child_process'
 import { readFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import sharp from 'sharp'
+import { makeVideo } from '../media/fixtures.js'
 
-/** A JPEG the test makes, with EXIF (camera, date taken, GPS) when asked. `seed` makes distinct bytes. */
+/**
+ * Small seeded JPEGs (the same seed, the same bytes: dedupe tests need that; `test/media/fixtures.ts` makes the
+ * photo-like ones). A JPEG the test makes, with EXIF (camera, date taken, GPS) when asked. `seed` makes distinct bytes. */
 export async function jpeg(opts: { width?: number; height?: number; seed?: number; taken?: string; gps?: boolean; orientation?: number } = {}): Promise<Buffer> {
   const seed = opts.seed ?? 1
   const exif: Record<string, Record<string, string>> = { IFD0: { Make: 'Everlock', Model: 'TestCam' } }
@@ -21,15 +22,11 @@ export async function png(width = 64, height = 48, seed = 1): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 4, background: { r: seed % 256, g: 10, b: 200, alpha: 0.5 } } }).png().toBuffer()
 }
 
-const run = promisify(execFile)
-
-/** A short MP4 (H.264) made by ffmpeg's test source. */
+/** A short MP4 (H.264), made by the media layer's fixture generator. */
 export async function mp4(seconds = 1): Promise<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), 'everlock-image-video-'))
   try {
-    const out = join(dir, 'clip.mp4')
-    await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc=size=320x240:rate=10:duration=${seconds}`, '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast', out])
-    return await readFile(out)
+    return await readFile(await makeVideo(join(dir, 'clip.mp4'), { format: 'mp4', width: 320, height: 240, seconds }))
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
