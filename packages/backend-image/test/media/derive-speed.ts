@@ -24,6 +24,18 @@ async function rawSharp(path: string): Promise<void> {
   ])
 }
 
+/** Raw sharp written for speed: one decode to raw pixels at the preview size, every output from those. */
+async function rawSharpOneDecode(path: string): Promise<void> {
+  const { data, info } = await sharp(path).autoOrient().resize(1440, 1440, { fit: 'inside', withoutEnlargement: true }).raw().toBuffer({ resolveWithObject: true })
+  const from = () => sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+  await Promise.all([
+    from().resize(250, 250, { fit: 'inside' }).webp({ quality: 80 }).toBuffer(),
+    from().jpeg({ quality: 82, mozjpeg: true }).toBuffer(),
+    from().resize(100, 100, { fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true })
+      .then((r) => rgbaToThumbHash(r.info.width, r.info.height, r.data)),
+  ])
+}
+
 async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<number> {
   const started = performance.now()
   let next = 0
@@ -45,16 +57,24 @@ async function main(): Promise<void> {
     await rawSharp(files[0]!.path) // warm up both
     await deriveMedia(files[0]!.path, files[0]!.info, DEFAULT_DERIVATIVE_SPECS)
     let raw = 0
+    let rawOne = 0
     let ours = 0
+    let probe = 0
     for (let r = 0; r < rounds; r++) {
       raw += await pool(files, concurrency, (f) => rawSharp(f.path))
+      rawOne += await pool(files, concurrency, (f) => rawSharpOneDecode(f.path))
       ours += await pool(files, concurrency, (f) => deriveMedia(f.path, f.info, DEFAULT_DERIVATIVE_SPECS))
+      probe += await pool(files, concurrency, (f) => probeMedia(f.path))
     }
     const n = count * rounds
     console.log(`4000x3000 JPEG, ${count} files x ${rounds} rounds, ${concurrency} at a time, sharp concurrency ${sharp.concurrency()}`)
     console.log(`raw sharp (clone per size): ${(raw / n).toFixed(1)} ms/photo, ${(n / (raw / 1000)).toFixed(2)} photos/s`)
-    console.log(`deriveMedia (one decode):   ${(ours / n).toFixed(1)} ms/photo, ${(n / (ours / 1000)).toFixed(2)} photos/s`)
-    console.log(`ratio (deriveMedia throughput / raw sharp): ${(raw / ours).toFixed(2)}x`)
+    console.log(`raw sharp (one decode):     ${(rawOne / n).toFixed(1)} ms/photo, ${(n / (rawOne / 1000)).toFixed(2)} photos/s`)
+    console.log(`deriveMedia:                ${(ours / n).toFixed(1)} ms/photo, ${(n / (ours / 1000)).toFixed(2)} photos/s`)
+    console.log(`probeMedia:                 ${(probe / n).toFixed(1)} ms/photo`)
+    console.log(`ratio deriveMedia / raw sharp (clone per size): ${(raw / ours).toFixed(2)}x`)
+    console.log(`ratio deriveMedia / raw sharp (one decode):     ${(rawOne / ours).toFixed(2)}x`)
+    console.log(`ratio probe+derive / raw sharp (clone per size): ${(raw / (ours + probe)).toFixed(2)}x`)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
