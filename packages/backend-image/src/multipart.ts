@@ -5,7 +5,7 @@ import type { BlobRef } from '@everlock/versioned-storage'
 import type { LibraryStore } from './types.js'
 import { ImageError } from './errors.js'
 import { checkFilename } from './filename.js'
-import { receiveBlob } from './receive.js'
+import { isContentRefusal, receiveBlob } from './receive.js'
 
 /** One file of an upload: received as a blob, or refused before its bytes were kept (its name). */
 export type Received = { readonly filename: string; readonly blob: BlobRef } | { readonly filename: string; readonly error: unknown }
@@ -46,10 +46,10 @@ export function receiveMultipart(req: IncomingMessage, store: LibraryStore, maxB
       open.add(file)
       file.once('end', () => open.delete(file))
       tasks.push(
-        receiveBlob(store, file, maxBytes).then(
+        receiveBlob(store, file, maxBytes, { drainRefused: true }).then(
           (blob) => ({ filename, blob }),
           (error: unknown) => {
-            fail(error)
+            if (!isContentRefusal(error)) fail(error)
             return { filename, error }
           },
         ),

@@ -10,6 +10,8 @@ beforeAll(async () => {
 })
 afterAll(() => lib.close())
 
+const jpegHead = jpeg({ seed: 53 }).then((b) => b.subarray(0, 200))
+
 /** What must stay the same after a refused upload: the commit log and the blobs held. */
 async function snapshot() {
   const report = await lib.store.verify({ rehash: false })
@@ -61,6 +63,7 @@ describe('bad input gets a clear JSON error and changes nothing', () => {
       req.on('error', reject)
       const chunk = Buffer.alloc(64 * 1024, 7)
       let sent = 0
+      void jpegHead.then((head) => req.write(head)) // looks like a JPEG, so only the size stops it
       const pump = () => {
         while (sent < 1024 * 1024) {
           sent += chunk.length
@@ -68,7 +71,7 @@ describe('bad input gets a clear JSON error and changes nothing', () => {
         }
         req.end()
       }
-      pump()
+      void jpegHead.then(pump)
     }).catch((err: unknown) => ({ status: -1, body: String(err) }))
     if (result.status !== -1) {
       expect(result.status).toBe(413)
@@ -81,10 +84,17 @@ describe('bad input gets a clear JSON error and changes nothing', () => {
     const before = await snapshot()
     const { status, body } = await uploadMultipart(lib.url, [
       { name: 'ok.png', bytes: await png(10, 10, 3) },
-      { name: 'huge.bin', bytes: Buffer.alloc(600 * 1024, 3) },
+      { name: 'huge.jpg', bytes: Buffer.concat([(await jpeg({ seed: 52 })).subarray(0, 200), Buffer.alloc(600 * 1024, 3)]) },
     ])
     expect([status, body.error.code]).toEqual([413, 'BODY_TOO_LARGE'])
     expect((await snapshot()).commits).toBe(before.commits)
+  })
+
+  it('a file that is no image is refused by its first bytes: the store writes none of it', async () => {
+    const before = await snapshot()
+    const res = await post(Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(100 * 1024, 0x20)]), { 'X-Filename': 'doc.pdf' })
+    expect([res.status, res.body.error.code]).toEqual([415, 'MEDIA_UNSUPPORTED'])
+    expect(await snapshot()).toEqual(before)
   })
 
   it('a bad filename in multipart refuses that file only', async () => {
