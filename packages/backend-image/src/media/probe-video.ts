@@ -16,6 +16,7 @@ interface ProbeStream {
   codec_name?: string
   width?: number
   height?: number
+  sample_aspect_ratio?: string
   duration?: string
   disposition?: { attached_pic?: number }
   tags?: Record<string, string>
@@ -58,6 +59,14 @@ export function containerDate(value: string | undefined): string | undefined {
   return new Date(ms).toISOString()
 }
 
+/** A stream's sample aspect ratio (`64:45`) as a number; 1 when absent or unset (`0:1`). */
+function pixelAspect(value: string | undefined): number {
+  const m = value ? /^(\d+):(\d+)$/.exec(value) : null
+  if (!m) return 1
+  const ratio = Number(m[1]) / Number(m[2])
+  return Number.isFinite(ratio) && ratio > 0 && ratio < 100 ? ratio : 1
+}
+
 function seconds(value: string | undefined): number | undefined {
   const n = value === undefined ? NaN : Number(value)
   return Number.isFinite(n) && n > 0 ? n : undefined
@@ -82,11 +91,12 @@ export async function probeVideo(path: string, sniffed: Sniffed, options: VideoP
   const video = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1)
   if (!video) throw new MediaError('MEDIA_UNSUPPORTED', `the ${sniffed.format.toUpperCase()} file has no video stream`)
   const audio = streams.find((s) => s.codec_type === 'audio')
-  const { width, height } = video
-  if (!width || !height) throw new MediaError('MEDIA_CORRUPT', 'the video stream has no dimensions')
-  if (width * height > options.maxPixels) {
-    throw new MediaError('MEDIA_TOO_LARGE', `${width}×${height} is ${width * height} pixels per frame, more than the limit of ${options.maxPixels}`)
+  const { width: coded, height } = video
+  if (!coded || !height) throw new MediaError('MEDIA_CORRUPT', 'the video stream has no dimensions')
+  if (coded * height > options.maxPixels) {
+    throw new MediaError('MEDIA_TOO_LARGE', `${coded}×${height} is ${coded * height} pixels per frame, more than the limit of ${options.maxPixels}`)
   }
+  const width = Math.max(1, Math.round(coded * pixelAspect(video.sample_aspect_ratio))) // anamorphic video: square pixels as shown
   const matrix = video.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation
   const counterClockwise = matrix ?? (video.tags?.rotate !== undefined ? -Number(video.tags.rotate) : 0)
   // ffprobe reports the display matrix counter-clockwise; we keep clockwise degrees, a multiple of 90.

@@ -180,6 +180,15 @@ describe('deriveMedia: videos (poster frame through ffmpeg)', () => {
     expect(await quadrants(get(set, 'poster').bytes)).toEqual(rotated(info.rotation!))
   })
 
+  it('an anamorphic MP4 (pixels twice as wide as tall) is shown, and postered, at its display aspect', async () => {
+    const path = await makeVideo(join(dir, 'wide.mp4'), { format: 'mp4', width: 160, height: 120, seconds: 1, pattern: 'quadrants', sampleAspect: '2:1' })
+    const info = await probeMedia(path)
+    expect([info.width, info.height]).toEqual([320, 120])
+    const set = await deriveMedia(path, info, derivativeSpecsFor(info))
+    expect(get(set, 'poster')).toMatchObject({ width: 320, height: 120 })
+    expect(await quadrants(get(set, 'poster').bytes)).toEqual(UPRIGHT)
+  })
+
   it('a WebM, and a poster never larger than the video (a 1 s clip: 10 % in)', async () => {
     const path = await makeVideo(join(dir, 'v.webm'), { format: 'webm', width: 160, height: 120, seconds: 1 })
     const info = await probeMedia(path)

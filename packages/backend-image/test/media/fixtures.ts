@@ -225,6 +225,8 @@ export interface VideoOptions {
   /** `testsrc` (ffmpeg's test card) or the four-colour quadrants picture. */
   pattern?: 'testsrc' | 'quadrants'
   audio?: boolean
+  /** Sample (pixel) aspect ratio, e.g. `2:1` for anamorphic video shown twice as wide as it is stored. */
+  sampleAspect?: string
 }
 
 /** A real video made by ffmpeg; written to `path`. */
@@ -247,7 +249,8 @@ export async function makeVideo(path: string, o: VideoOptions): Promise<string> 
     if (o.creationTime) meta.push('-metadata', `creation_time=${o.creationTime}`)
     if (o.location) meta.push('-metadata', `location=${o.location}`)
     const encoded = o.rotate ? join(work, `encoded.${o.format}`) : path
-    await run('ffmpeg', ['-nostdin', '-v', 'error', '-y', ...input, ...codec, '-t', String(o.seconds), ...meta, '-f', o.format === 'mp4' ? 'mp4' : o.format === 'mov' ? 'mov' : 'webm', encoded])
+    const filter = o.sampleAspect ? ['-vf', `setsar=${o.sampleAspect.replace(':', '/')}`] : []
+    await run('ffmpeg', ['-nostdin', '-v', 'error', '-y', ...input, ...filter, ...codec, '-t', String(o.seconds), ...meta, '-f', o.format === 'mp4' ? 'mp4' : o.format === 'mov' ? 'mov' : 'webm', encoded])
     // ffmpeg 5 writes a display matrix only when stream-copying.
     if (o.rotate) await run('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', encoded, '-c', 'copy', '-map_metadata', '0', '-metadata:s:v:0', `rotate=${o.rotate}`, path])
     return path
