@@ -5,7 +5,7 @@ import type { MediaFormat } from './types.js'
  * Cheap checks that a file's container is whole — that its declared structure reaches its end — without
  * decoding pixels: a truncated upload is refused at probe time, and decoding (the expensive part) happens once,
  * in deriveMedia. Each returns a reason when the file is cut short, `undefined` when it looks whole.
- * Formats without a cheap check here (GIF, TIFF, WebM) are verified by decoding or by ffprobe instead.
+ * Formats without a cheap check here (GIF, TIFF) are verified by decoding instead.
  */
 export async function incompleteReason(file: FileHandle, size: number, format: MediaFormat): Promise<string | undefined> {
   switch (format) {
@@ -13,6 +13,7 @@ export async function incompleteReason(file: FileHandle, size: number, format: M
     case 'png': return pngIncomplete(file, size)
     case 'webp': return riffIncomplete(file, size)
     case 'avif': case 'heif': case 'mp4': case 'mov': return bmffIncomplete(file, size)
+    case 'webm': return ebmlIncomplete(file, size)
     default: return undefined
   }
 }
@@ -125,4 +126,33 @@ async function bmffIncomplete(file: FileHandle, size: number): Promise<string | 
     pos += boxSize
   }
   return undefined
+}
+
+/** An EBML variable-length integer at `pos`: its length in bytes and value (`unknown`: all value bits set). */
+function vint(buf: Buffer, pos: number): { length: number; value: number; unknown: boolean } | undefined {
+  const first = buf[pos]
+  if (first === undefined || first === 0) return undefined
+  const length = Math.clz32(first) - 23 // 1..8
+  if (pos + length > buf.length) return undefined
+  let value = first & (0xff >> length)
+  let allOnes = value === 0xff >> length
+  for (let i = 1; i < length; i++) {
+    value = value * 256 + buf[pos + i]!
+    if (buf[pos + i] !== 0xff) allOnes = false
+  }
+  return { length, value, unknown: allOnes }
+}
+
+/** WebM: the Segment after the EBML header declares its size (unless streamed with "unknown" size). */
+async function ebmlIncomplete(file: FileHandle, size: number): Promise<string | undefined> {
+  const head = await readAt(file, 0, 4096)
+  const headerSize = vint(head, 4)
+  if (!headerSize) return 'the WebM header is malformed'
+  const segment = 4 + headerSize.length + headerSize.value
+  if (head.readUInt32BE(segment) !== 0x18538067) return undefined // no Segment where expected: let ffprobe judge
+  const segmentSize = vint(head, segment + 4)
+  if (!segmentSize) return 'the WebM segment header is malformed'
+  if (segmentSize.unknown) return undefined
+  const end = segment + 4 + segmentSize.length + segmentSize.value
+  return end > size ? `the WebM segment declares ${end} bytes but the file has ${size} (truncated)` : undefined
 }

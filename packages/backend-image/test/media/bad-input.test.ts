@@ -90,6 +90,14 @@ describe('probeMedia: a supported signature that does not decode (MEDIA_CORRUPT)
     expect(await codeOf(probeMedia(path))).toBe('MEDIA_CORRUPT')
   })
 
+  it('truncated WebM', async () => {
+    const whole = await makeVideo(join(dir, 'whole.webm'), { format: 'webm', width: 160, height: 120, seconds: 2 })
+    const bytes = await readFile(whole)
+    expect((await probeMedia(whole)).format).toBe('webm')
+    const path = await writeFixture(dir, 'cut.webm', cut(bytes, 0.7))
+    expect(await codeOf(probeMedia(path))).toBe('MEDIA_CORRUPT')
+  })
+
   it('data after a JPEG\'s end (a phone\'s motion-photo trailer) is fine', async () => {
     const bytes = Buffer.concat([await makeJpeg({ width: 100, height: 80 }), Buffer.from('ftypmp42'), Buffer.alloc(100_000, 7)])
     const info = await probeMedia(await writeFixture(dir, 'motion.jpg', bytes))
