@@ -60,7 +60,11 @@ class Reader {
 async function jpegIncomplete(r: Reader): Promise<string | undefined> {
   let pos = 2
   for (;;) {
-    if ((await r.byte(pos)) !== 0xff) return 'a JPEG marker is missing where one belongs'
+    if ((await r.byte(pos)) !== 0xff) {
+      // Stray bytes between segments: libjpeg skips them with a warning, and so do we.
+      pos = await r.indexOf(0xff, pos)
+      if (pos < 0) break
+    }
     let marker = await r.byte(pos + 1)
     while (marker === 0xff) marker = await r.byte(++pos + 1) // fill bytes
     if (marker < 0) break

@@ -98,6 +98,16 @@ describe('probeMedia: a supported signature that does not decode (MEDIA_CORRUPT)
     expect(await codeOf(probeMedia(path))).toBe('MEDIA_CORRUPT')
   })
 
+  it('stray bytes between JPEG segments (libjpeg skips them with a warning) are fine', async () => {
+    const jpeg = await makeJpeg({ width: 64, height: 48 })
+    const at = 2 + 2 + jpeg.readUInt16BE(4) // after SOI and the first segment
+    const bytes = Buffer.concat([jpeg.subarray(0, at), Buffer.from([0, 0, 0]), jpeg.subarray(at)])
+    const path = await writeFixture(dir, 'stray.jpg', bytes)
+    const info = await probeMedia(path)
+    expect([info.width, info.height]).toEqual([64, 48])
+    expect((await deriveMedia(path, info, DEFAULT_DERIVATIVE_SPECS)).derivatives).toHaveLength(2)
+  })
+
   it('data after a JPEG\'s end (a phone\'s motion-photo trailer) is fine', async () => {
     const bytes = Buffer.concat([await makeJpeg({ width: 100, height: 80 }), Buffer.from('ftypmp42'), Buffer.alloc(100_000, 7)])
     const info = await probeMedia(await writeFixture(dir, 'motion.jpg', bytes))
