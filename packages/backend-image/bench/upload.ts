@@ -87,7 +87,10 @@ await rm(work, { recursive: true, force: true })
 const results: Record<string, Array<{ mbps: number; growthMiB: number; peakMiB: number }>> = { putblob: [], library: [] }
 for (let r = 0; r < rounds; r++) for (const mode of r % 2 ? ['library', 'putblob'] : ['putblob', 'library']) results[mode]!.push(await round(mode, head))
 const best = (mode: string) => results[mode]!.reduce((a, b) => (b.mbps > a.mbps ? b : a))
-const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
 console.log(`upload of ${size / MiB} MiB (MP4), ${rounds} rounds each, alternating`)
 console.log('| server | MB/s (median) | MB/s (best) | RSS growth MiB (max) | RSS peak MiB |')
 console.log('| --- | --- | --- | --- | --- |')

@@ -90,6 +90,10 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => voi
 export interface ImageLibrary extends RequestListener {
   /** Resolves once the in-memory index is built from the store (requests wait for it on their own). */
   readonly ready: Promise<void>
-  /** Stop taking new requests' background work (the job handlers stay registered on the queue until it closes). */
+  /**
+   * Stop: requests answer 503 LIBRARY_CLOSED, the library's job handlers and listeners are detached from the
+   * queue (a queue keeps one handler per kind, so a library made again over the same store takes them over;
+   * jobs that come due meanwhile fail that attempt and retry). Close the queue and stores after it.
+   */
   close(): Promise<void>
 }
