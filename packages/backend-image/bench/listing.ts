@@ -1,6 +1,6 @@
 // A library of N items (default 100,000): first page, a deep cursor page and text searches, p50/p99 over HTTP
 // on loopback (keep-alive, one client), plus the time to build the index at open.
-//   pnpm --filter @everlock/backend-image bench:listing [N]
+//   pnpm --filter @everlock/backend-image bench:listing [N]   (node --expose-gc --import tsx bench/listing.ts)
 // The items are written straight into the store as the library lays them out (record entries with their
 // summary meta, in commits of 2,000); they share one record blob, which listing never reads.
 import { createServer, Agent, request } from 'node:http'
@@ -88,8 +88,12 @@ async function main() {
     ['search, no match (full scan, q=zebra)', '/api/assets?limit=50&q=zebra', 100],
   ]
   // The same queries without sockets: what the handler computes (catch-up check, query, JSON).
+  globalThis.gc?.()
+  const heapBefore = process.memoryUsage().heapUsed
   const index = new AssetIndex(store)
   await index.build()
+  globalThis.gc?.()
+  const heapMiB = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024
   const local = async (path: string) => {
     await index.sync()
     const page = index.query(parseQuery(new URL(`http://x${path}`).searchParams))
@@ -109,7 +113,7 @@ async function main() {
     const p = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(2)
     return { items, p50: p(0.5), p99: p(0.99) }
   }
-  console.log(`index built at open: ${buildMs.toFixed(0)} ms for ${N} items; ${ROUNDS} rounds each`)
+  console.log(`index built at open: ${buildMs.toFixed(0)} ms for ${N} items, ~${heapMiB.toFixed(0)} MiB of heap; ${ROUNDS} rounds each`)
   console.log(`| request | items | HTTP p50 ms | HTTP p99 ms | in-process p50 ms | in-process p99 ms | target p99 |`)
   console.log(`| --- | --- | --- | --- | --- | --- | --- |`)
   for (const [name, path, target] of cases) {
