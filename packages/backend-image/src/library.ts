@@ -34,6 +34,7 @@ export function createImageLibrary(options: ImageLibraryOptions): ImageLibrary {
   const specsFor = (record: AssetRecord) => custom ?? derivativeSpecsFor(record, { avif: options.avif === true })
   const afterDerived = (record: AssetRecord) => core.startCaption(record)
   const concurrency = options.concurrency ?? 2
+  let closed = false
 
   const detach = [attachHandler(core.jobs, core.kinds.derive, deriveHandler(core.store, core.records, limits.maxPixels, specsFor, afterDerived), { concurrency })]
   if (options.describe) detach.push(attachHandler(core.jobs, core.kinds.caption, captionHandler(core.store, core.records, options.describe), { concurrency: 1 }))
@@ -47,13 +48,15 @@ export function createImageLibrary(options: ImageLibraryOptions): ImageLibrary {
       .catch((err: unknown) => log(`could not record the failure of job ${job.id}`, err))
   })
 
-  let closed = false
-  const ready = (async () => {
-    await core.index.build()
-    // Items committed but never enqueued (the process died in between) get their work now; enqueue is idempotent.
-    for (const item of core.index.pending()) await core.startDerive({ id: item.id, digest: `sha256:${item.id}` })
-  })()
-  ready.catch((err: unknown) => log('could not open the library index', err))
+  const ready = core.index.build()
+  ready.then(
+    async () => {
+      // Items committed but never enqueued (the process died in between, or the queue is new) get their work
+      // now, in the background; enqueue is idempotent.
+      for (const item of core.index.pending()) if (!closed) await core.startDerive({ id: item.id, digest: `sha256:${item.id}` })
+    },
+    (err: unknown) => log('could not open the library index', err),
+  ).catch((err: unknown) => log('could not re-enqueue pending derived work', err))
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     applySecurityHeaders(res)
