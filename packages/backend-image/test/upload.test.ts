@@ -115,6 +115,34 @@ describe('uploads', () => {
     expect(poster.headers.get('content-type')).toBe('image/jpeg')
   })
 
+  it('the same bytes uploaded at once by many clients make one item and one commit', async () => {
+    const bytes = await jpeg({ seed: 41 })
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => uploadRaw(lib.url, bytes, `race-${i}.jpg`)))
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201])
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1)
+    const commits = (await commitsOf(lib.store)).filter((c) => c.author === 'anonymous' && c.paths.includes(`assets/${hex(bytes)}.json`))
+    expect(commits).toHaveLength(1)
+  })
+
+  it('different files uploaded at once all land, each listed once', async () => {
+    const files = await Promise.all(Array.from({ length: 8 }, (_, i) => jpeg({ seed: 400 + i, taken: `2015:0${1 + i}:01 00:00:00` })))
+    const results = await Promise.all(files.map((b, i) => uploadRaw(lib.url, b, `parallel-${i}.jpg`)))
+    expect(results.every((r) => r.status === 201)).toBe(true)
+    const { body } = await getJson(`${lib.url}/api/assets?q=parallel&limit=100`)
+    expect(body.items.map((i: any) => i.filename)).toEqual(files.map((_, i) => `parallel-${7 - i}.jpg`))
+  })
+
+  it('refuses more files than maxFilesPerUpload in one multipart body, committing none', async () => {
+    const small = await startLibrary({ paused: true, limits: { maxFilesPerUpload: 2 } })
+    try {
+      const { status, body } = await uploadMultipart(small.url, await Promise.all([1, 2, 3].map((i) => png(8, 8, 500 + i)).map(async (b, i) => ({ name: `f${i}.png`, bytes: await b }))))
+      expect([status, body.error.code]).toEqual([413, 'BODY_TOO_LARGE'])
+      expect(await small.store.head()).toBeUndefined()
+    } finally {
+      await small.close()
+    }
+  })
+
   it('lists the uploads it made', async () => {
     const { body } = await getJson(`${lib.url}/api/assets?limit=100`)
     expect(body.items.length).toBeGreaterThanOrEqual(5)
