@@ -11,16 +11,19 @@ import { createFileBodySender } from '@everlock/sendfile'
 import { createImageLibrary } from '@everlock/backend-image'
 import { closeServer, uploadRaw, waitDerived } from './helpers/library.js'
 import { jpeg } from './helpers/media.js'
+import { makeJpeg } from './media/fixtures.js'
 
 // Exactly what the README shows, with no other Everlock frontend: the library in Express and in bare node:http.
 async function setUp() {
   const dir = await mkdtemp(join(tmpdir(), 'everlock-image-embed-'))
   const stores = await openStores({ dir: join(dir, 'data') })
   const jobs = await openJobQueue({ dir: join(dir, 'jobs') })
-  const library = createImageLibrary({ store: await stores.open('photos'), jobs, sendFile: createFileBodySender(), log: console.error })
+  const sendFile = createFileBodySender()
+  const library = createImageLibrary({ store: await stores.open('photos'), jobs, sendFile, log: console.error })
   jobs.start()
   return {
     library,
+    sendFile,
     async tearDown() {
       await library.close()
       await jobs.close()
@@ -32,7 +35,7 @@ async function setUp() {
 
 describe('embedding', () => {
   it('works inside an Express app next to its own routes', async () => {
-    const { library, tearDown } = await setUp()
+    const { library, sendFile, tearDown } = await setUp()
     const app = express()
     app.get('/hello', (_req, res) => {
       res.send('hi')
@@ -52,8 +55,22 @@ describe('embedding', () => {
       await thumb.arrayBuffer()
       const original = await fetch(`${url}/api/assets/${up.body.id}/original`)
       expect(Buffer.from(await original.arrayBuffer()).equals(bytes)).toBe(true)
+      // A large original goes out through sendFile (zero-copy where the machine allows it, streamed otherwise).
+      const big = await makeJpeg({ width: 3000, height: 2000 })
+      expect(big.length).toBeGreaterThan(256 * 1024)
+      const bigUp = await uploadRaw(url, big, 'big.jpg')
+      const before = sendFile.stats()
+      const range = await fetch(`${url}/api/assets/${bigUp.body.id}/original`, { headers: { Range: 'bytes=1000-' } })
+      expect(range.status).toBe(206)
+      expect(Buffer.from(await range.arrayBuffer()).equals(big.subarray(1000))).toBe(true)
+      // The sender counts once its transfer has resolved, which may be just after the client has everything.
+      const counted = () => sendFile.stats().zeroCopyBytes + sendFile.stats().streamedBytes - before.zeroCopyBytes - before.streamedBytes
+      for (let i = 0; i < 100 && counted() === 0; i++) await new Promise((r) => setTimeout(r, 20))
+      const after = sendFile.stats()
+      expect(after.zeroCopyBytes + after.streamedBytes - before.zeroCopyBytes - before.streamedBytes).toBe(big.length - 1000)
+      if (sendFile.zeroCopy) expect(after.zeroCopy).toBe(before.zeroCopy + 1)
       const list = (await (await fetch(`${url}/api/assets`)).json()) as any
-      expect(list.items.map((i: { filename: string }) => i.filename)).toEqual(['express.jpg'])
+      expect(list.items.map((i: { filename: string }) => i.filename).sort()).toEqual(['big.jpg', 'express.jpg'])
     } finally {
       await closeServer(server)
       await tearDown()
