@@ -3,13 +3,13 @@
 //   pnpm --filter @everlock/backend-image bench:upload [MiB=2048] [rounds=2]
 // The video is a real short MP4 (ffmpeg) followed by an ISO-BMFF `free` box of zeros up to the size: valid for
 // ffprobe and the media layer's completeness check, generated while it is sent (nothing is written first).
-import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { makeVideo } from '../test/media/fixtures.js'
+import { spawnServer } from '../test/helpers/spawn.js'
 
 const MiB = 1024 * 1024
 const size = Number(process.argv[2] ?? 2048) * MiB
@@ -18,20 +18,6 @@ const serverScript = fileURLToPath(new URL('./upload-server.ts', import.meta.url
 
 function rssKiB(pid: number): Promise<number> {
   return readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0))
-}
-
-async function startServer(dir: string, mode: string) {
-  const proc = spawn(process.execPath, ['--import', 'tsx', serverScript, dir, mode], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = ''
-    proc.stdout!.on('data', (c: Buffer) => {
-      out += c
-      const m = /port (\d+)/.exec(out)
-      if (m) resolve(Number(m[1]))
-    })
-    proc.once('exit', (code) => reject(new Error(`server exited ${code}`)))
-  })
-  return { proc, port }
 }
 
 /** POST the head, a `free` box header and zeros, in 1 MiB writes honouring back-pressure. */
@@ -65,7 +51,7 @@ function send(port: number, head: Buffer): Promise<{ status: number; seconds: nu
 
 async function round(mode: string, head: Buffer) {
   const dir = await mkdtemp(join(tmpdir(), `everlock-image-upload-${mode}-`))
-  const { proc, port } = await startServer(dir, mode)
+  const { proc, port } = await spawnServer(serverScript, [dir, mode])
   try {
     await new Promise((r) => setTimeout(r, 300))
     const idle = await rssKiB(proc.pid!)

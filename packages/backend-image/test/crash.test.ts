@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,23 +5,15 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { getJson, startLibrary, uploadRaw, waitDerived } from './helpers/library.js'
 import { jpeg } from './helpers/media.js'
+import { spawnServer } from './helpers/spawn.js'
 
 const child = fileURLToPath(new URL('./helpers/child-library.ts', import.meta.url))
 
 describe('kill -9 during derived work', () => {
   it('loses nothing: after a restart every upload gets its derivatives', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'everlock-image-crash-'))
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, dir], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const { proc, port } = await spawnServer(child, [dir])
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let out = ''
-        proc.stdout!.on('data', (c: Buffer) => {
-          out += c
-          const m = /port (\d+)/.exec(out)
-          if (m) resolve(Number(m[1]))
-        })
-        proc.once('exit', (code) => reject(new Error(`child exited ${code}`)))
-      })
       const url = `http://127.0.0.1:${port}`
       const ids: string[] = []
       for (let i = 0; i < 4; i++) {
