@@ -16,13 +16,12 @@ type Outcome =
   | { readonly filename: string; readonly status: 200 | 201; record: AssetRecord }
   | { readonly filename: string; readonly error: unknown }
 
-const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'text/plain'])
 const UPLOAD_LOCK = 'upload'
 
 /** POST /api/assets: one raw file, or several as multipart/form-data; one commit for the whole upload. */
 export async function upload(core: LibraryCore, req: IncomingMessage, res: ServerResponse, user: string): Promise<void> {
+  // Any other Content-Type is a raw body (curl --data-binary sends form-urlencoded): the content decides.
   const type = mediaType(req)
-  if (FORM_TYPES.has(type)) throw new ImageError('CONTENT_TYPE_UNSUPPORTED', `send the file as its own body or as multipart/form-data, not ${type}`)
   const { maxUploadBytes, maxFilesPerUpload } = core.limits
   let received: Received[]
   if (type === 'multipart/form-data') {

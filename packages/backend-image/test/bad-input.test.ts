@@ -37,7 +37,7 @@ describe('bad input gets a clear JSON error and changes nothing', () => {
     ['control characters in the filename', async () => ({ body: await jpeg({ seed: 51 }), headers: { 'X-Filename': encodeURIComponent('a\u0007b.jpg') } }), 400, 'FILENAME_INVALID'],
     ['a bidi override in the filename', async () => ({ body: await jpeg({ seed: 51 }), headers: { 'X-Filename': encodeURIComponent('photo\u202egpj.exe') } }), 400, 'FILENAME_INVALID'],
     ['a broken percent-encoding', async () => ({ body: await jpeg({ seed: 51 }), headers: { 'X-Filename': '%E0%A4%A' } }), 400, 'FILENAME_INVALID'],
-    ['a form post', async () => ({ body: 'a=b', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), 415, 'CONTENT_TYPE_UNSUPPORTED'],
+    ['a form post', async () => ({ body: 'a=b', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), 415, 'MEDIA_UNSUPPORTED'],
     ['malformed multipart', async () => ({ body: 'not multipart at all', headers: { 'Content-Type': 'multipart/form-data; boundary=xyz' } }), 400, 'BAD_REQUEST'],
     ['multipart without a boundary', async () => ({ body: 'x', headers: { 'Content-Type': 'multipart/form-data' } }), 400, 'BAD_REQUEST'],
   ]
@@ -88,6 +88,11 @@ describe('bad input gets a clear JSON error and changes nothing', () => {
     ])
     expect([status, body.error.code]).toEqual([413, 'BODY_TOO_LARGE'])
     expect((await snapshot()).commits).toBe(before.commits)
+  })
+
+  it('takes a raw body whatever its Content-Type says (curl --data-binary sends form-urlencoded)', async () => {
+    const res = await post(await jpeg({ seed: 54 }), { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Filename': 'curl.jpg' })
+    expect([res.status, res.body.format]).toEqual([201, 'jpeg'])
   })
 
   it('a file that is no image is refused by its first bytes: the store writes none of it', async () => {
