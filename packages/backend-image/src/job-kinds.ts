@@ -16,29 +16,33 @@ export const jobKey = (kind: string, digest: string) => `${kind}:${digest}`
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are checked by each handler
 type AnyHandler = JobHandler<any, unknown>
-type Slot = { current: AnyHandler | undefined }
+/** Handlers attached for one kind, latest last: two libraries over one store share its kinds. */
+type Slot = { handlers: AnyHandler[] }
 const slots = new WeakMap<LibraryJobs, Map<string, Slot>>()
 
 /**
  * Register `handler` for `kind` on the queue. The queue keeps one handler per kind for its lifetime; a library
- * closed and made again over the same store (an instance deleted and re-created) takes over the same slot.
- * Returns the detach function; jobs that come due while nothing is attached fail their attempt and retry.
+ * made again over the same store (an instance deleted and re-created, or a second instance on one store) attaches
+ * to the same slot, and the latest attached serves. Returns the detach function; jobs that come due while
+ * nothing is attached fail their attempt and retry.
  */
 export function attachHandler(jobs: LibraryJobs, kind: string, handler: AnyHandler, opts: HandleOptions): () => void {
   let byKind = slots.get(jobs)
   if (!byKind) slots.set(jobs, (byKind = new Map()))
   let slot = byKind.get(kind)
   if (!slot) {
-    const created: Slot = { current: undefined }
+    const created: Slot = { handlers: [] }
     byKind.set(kind, (slot = created))
     jobs.handle(kind, (ctx) => {
-      if (!created.current) throw new ImageError('LIBRARY_CLOSED', `no library serves ${kind} at the moment`)
-      return created.current(ctx)
+      const current = created.handlers[created.handlers.length - 1]
+      if (!current) throw new ImageError('LIBRARY_CLOSED', `no library serves ${kind} at the moment`)
+      return current(ctx)
     }, opts)
   }
   const mine = slot
-  mine.current = handler
+  mine.handlers.push(handler)
   return () => {
-    if (mine.current === handler) mine.current = undefined
+    const at = mine.handlers.lastIndexOf(handler)
+    if (at >= 0) mine.handlers.splice(at, 1)
   }
 }

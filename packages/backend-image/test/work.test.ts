@@ -130,3 +130,30 @@ describe('derived work', () => {
     }
   })
 })
+
+describe('libraries on one queue', () => {
+  it('a library closed and made again over the same store and queue takes over its job kinds', async () => {
+    const { createImageLibrary } = await import('@everlock/backend-image')
+    const { createServer } = await import('node:http')
+    const lib = await startLibrary()
+    try {
+      await lib.library.close()
+      const again = createImageLibrary({ store: lib.store, jobs: lib.jobs, log: () => {} })
+      await again.ready
+      const server = createServer(again)
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`
+      try {
+        expect((await fetch(`${lib.url}/api/assets`)).status).toBe(503) // the closed one
+        const up = await uploadRaw(url, await jpeg({ seed: 87 }), 'again.jpg')
+        expect((await waitDerived(url, up.body.id)).jobs.derive.state).toBe('done')
+      } finally {
+        server.closeAllConnections()
+        await new Promise((r) => server.close(r))
+        await again.close()
+      }
+    } finally {
+      await lib.close()
+    }
+  })
+})
