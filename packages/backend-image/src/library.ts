@@ -35,6 +35,12 @@ export function createImageLibrary(options: ImageLibraryOptions): ImageLibrary {
   const afterDerived = (record: AssetRecord) => core.startCaption(record)
   const concurrency = options.concurrency ?? 2
   let closed = false
+  /** Work started outside requests (failure records, re-enqueues): close() waits for it. */
+  const background = new Set<Promise<unknown>>()
+  const track = (work: Promise<unknown>) => {
+    background.add(work)
+    void work.finally(() => background.delete(work))
+  }
 
   const detach = [attachHandler(core.jobs, core.kinds.derive, deriveHandler(core.store, core.records, limits.maxPixels, specsFor, afterDerived), { concurrency })]
   if (options.describe) detach.push(attachHandler(core.jobs, core.kinds.caption, captionHandler(core.store, core.records, options.describe), { concurrency: 1 }))
@@ -43,20 +49,22 @@ export function createImageLibrary(options: ImageLibraryOptions): ImageLibrary {
     const work = job.kind === core.kinds.derive ? 'derive' : job.kind === core.kinds.caption ? 'caption' : undefined
     if (!work) return
     log(`${work} job ${job.id} failed: ${job.lastError?.code ?? ''} ${job.lastError?.message ?? ''}`)
-    void recordFailure(core.records, work, job, work === 'derive' ? DERIVE_AUTHOR : CAPTION_AUTHOR)
-      .then(() => core.index.sync())
-      .catch((err: unknown) => log(`could not record the failure of job ${job.id}`, err))
+    track(
+      recordFailure(core.records, work, job, work === 'derive' ? DERIVE_AUTHOR : CAPTION_AUTHOR)
+        .then(() => core.index.sync())
+        .catch((err: unknown) => log(`could not record the failure of job ${job.id}`, err)),
+    )
   })
 
   const ready = core.index.build()
-  ready.then(
+  track(ready.then(
     async () => {
       // Items committed but never enqueued (the process died in between, or the queue is new) get their work
       // now, in the background; enqueue is idempotent.
       for (const item of core.index.pending()) if (!closed) await core.startDerive({ id: item.id, digest: `sha256:${item.id}` })
     },
     (err: unknown) => log('could not open the library index', err),
-  ).catch((err: unknown) => log('could not re-enqueue pending derived work', err))
+  ).catch((err: unknown) => log('could not re-enqueue pending derived work', err)))
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     applySecurityHeaders(res)
@@ -110,6 +118,7 @@ export function createImageLibrary(options: ImageLibraryOptions): ImageLibrary {
     unsubscribe()
     for (const d of detach) d()
     await ready.catch(() => undefined)
+    while (background.size > 0) await Promise.allSettled([...background])
   }
   return library
 }

@@ -101,7 +101,10 @@ describe('derived work', () => {
       expect(record.jobs.derive).toMatchObject({ state: 'failed', attempts: 2, error: { code: 'BLOB_UNKNOWN' } })
       const thumb = await getJson(`${lib.url}/api/assets/${up.body.id}/thumbnail`)
       expect([thumb.status, thumb.body.error.code, thumb.body.job.state]).toEqual([404, 'DERIVATIVE_FAILED', 'failed'])
-      expect((await commitsOf(lib.store))[0]).toMatchObject({ author: 'job:derive', message: expect.stringContaining('failed') })
+      // The queue reports the failure at once; the record's commit (by the job) follows.
+      const commit = await waitFor('the failure commit', async () => (await commitsOf(lib.store)).find((c) => c.author === 'job:derive'))
+      expect(commit.message).toContain('failed: BLOB_UNKNOWN')
+      expect((await getJson(`${lib.url}/api/assets/${up.body.id}`)).body.jobs.derive).toMatchObject({ state: 'failed', error: { code: 'BLOB_UNKNOWN' } })
       expect((await uploadRaw(lib.url, await jpeg({ seed: 84 }), 'next.jpg')).status).toBe(201)
     } finally {
       await lib.close()
