@@ -1,0 +1,99 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import type { Store } from '@everlock/versioned-storage'
+import type { JobQueue } from '@everlock/jobs'
+import type { DerivativeSpec } from './media/index.js'
+
+export type Role = 'reader' | 'writer' | 'owner'
+
+/** What a request needs: a role on a path relative to the instance (`''` = the whole library). */
+export interface Need {
+  readonly path: string
+  readonly role: Role
+}
+
+export type AuthorizeResult =
+  | { readonly ok: true; readonly identity: { readonly user: string } }
+  | { readonly ok: false; readonly status: 401 | 403; readonly challenge?: string }
+
+/** Decides whether a request may do what it needs; the identity it returns authors the commits the request makes. */
+export type Authorize = (req: IncomingMessage, need: Need) => Promise<AuthorizeResult>
+
+/** The parts of an Everlock store the library uses. */
+export type LibraryStore = Pick<Store, 'name' | 'putBlob' | 'getBlob' | 'statBlob' | 'deleteBlob' | 'get' | 'list' | 'commit' | 'log' | 'head'> &
+  Partial<Pick<Store, 'openBlobFile'>>
+
+/** The parts of an `@everlock/jobs` queue the library uses. */
+export type LibraryJobs = Pick<JobQueue, 'enqueue' | 'handle' | 'getByKey' | 'retry' | 'onSettled'>
+
+/** A whole response whose body is `length` bytes of the open file `fd` from `start` (as `@everlock/sendfile` takes). */
+export interface FileResponse {
+  readonly status: number
+  readonly headers: OutgoingHttpHeaders
+  readonly fd: number
+  readonly start: number
+  readonly length: number
+}
+
+/** Sends a file response (head and body, setting Content-Length); `createFileBodySender()` of `@everlock/sendfile` is one. */
+export type SendFile = (res: ServerResponse, file: FileResponse) => Promise<void>
+
+/** What a captioning model says about one image. */
+export interface Description {
+  /** A sentence or two describing the image. */
+  readonly caption: string
+  /** Text visible in the image ('' when none). */
+  readonly text: string
+  /** Search tags. */
+  readonly tags: readonly string[]
+}
+
+/**
+ * The narrow captioning interface (filled by `@everlock/ai-runtime`): describe the image file at `path`.
+ * The library normalises the answer (trimmed; tags lowercased, de-duplicated). Honour `signal`.
+ */
+export type Describe = (file: { readonly path: string; readonly mime: string }, opts: { readonly signal: AbortSignal }) => Promise<Description>
+
+export interface ImageLibraryLimits {
+  /** Largest original accepted, in bytes (default 8 GiB); larger uploads get 413 BODY_TOO_LARGE. */
+  readonly maxUploadBytes?: number
+  /** Images with more input pixels are refused (413 MEDIA_TOO_LARGE; default 268 402 689, sharp's). */
+  readonly maxPixels?: number
+  /** Files in one multipart upload (default 100). */
+  readonly maxFilesPerUpload?: number
+}
+
+export type LogFn = (message: string, error?: unknown) => void
+
+export interface ImageLibraryOptions {
+  readonly store: LibraryStore
+  /** The durable queue derived work runs on (may be shared by many libraries: kinds include the store name). */
+  readonly jobs: LibraryJobs
+  /** Without it every request is allowed as user `anonymous` (for embedders that authenticate elsewhere). */
+  readonly authorize?: Authorize
+  /** Serve originals and derivatives from local files with this (when the store has them). */
+  readonly sendFile?: SendFile
+  /** Captioning; without it no caption job ever runs and records say captions are `unavailable`. */
+  readonly describe?: Describe
+  /** Server-side failures (5xx, failed jobs) are reported here. */
+  readonly log?: LogFn
+  readonly limits?: ImageLibraryLimits
+  /** Derivatives made for each item (default: thumbnail 250 px WebP, preview 1440 px JPEG; `avif: true` adds a 1440 px AVIF). */
+  readonly derivatives?: readonly DerivativeSpec[]
+  /** Add the optional AVIF preview to the default derivatives. */
+  readonly avif?: boolean
+  /** Derive jobs running at once (default 2). */
+  readonly concurrency?: number
+}
+
+export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void
+
+export interface ImageLibrary extends RequestListener {
+  /** Resolves once the in-memory index is built from the store (requests wait for it on their own). */
+  readonly ready: Promise<void>
+  /**
+   * Stop: requests answer 503 LIBRARY_CLOSED, the library's job handlers and listeners are detached from the
+   * queue (a queue keeps one handler per kind, so a library made again over the same store takes them over;
+   * jobs that come due meanwhile fail that attempt and retry). Close the queue and stores after it.
+   */
+  close(): Promise<void>
+}
