@@ -1,5 +1,5 @@
-import { parseServeArgs, USAGE } from './args.js'
-import { formatProblem, isEverlockError } from './errors.js'
+import { parseServeArgs, PASSWORD_ENV, USAGE } from './args.js'
+import { formatProblem, isEverlockError, type EverlockError } from './errors.js'
 import { consoleLog } from './log.js'
 import { serve } from './serve.js'
 
@@ -19,13 +19,16 @@ export async function main(
     parsed = parseServeArgs(argv, env)
   } catch (err) {
     if (!isEverlockError(err, 'USAGE')) throw err
-    process.stderr.write(`everlock: ${err.message}\nRun 'everlock serve --help' for the options.\n`)
+    process.stderr.write(usageFailure(err))
     return 2
   }
+  // The password is not left in the environment of anything this process may start.
+  if (env === process.env) delete process.env[PASSWORD_ENV]
   if (parsed.help) {
     process.stdout.write(USAGE)
     return 0
   }
+  for (const warning of parsed.warnings) log.warn(warning)
 
   // Signals are handled from the start: one that arrives while starting up stops the server once it is up.
   let signalled: NodeJS.Signals | undefined = earlySignal()
@@ -77,6 +80,13 @@ export async function main(
       })
     })
   })
+}
+
+/** A bad command line: each problem on a line of its own, named by its flag. */
+function usageFailure(err: EverlockError): string {
+  const lines = err.problems.length > 0 ? err.problems.map((p) => `  ${p.key}: expected ${p.expected}\n`) : [`  ${err.message}\n`]
+  const n = lines.length
+  return `everlock: bad command line (${n} problem${n === 1 ? '' : 's'}):\n${lines.join('')}Run 'everlock serve --help' for the options.\n`
 }
 
 /** What to print when start-up fails: every config problem, or one line — never a stack trace. */
