@@ -19,7 +19,15 @@ export async function ociInstancesToServe(
 ): Promise<{ file: string; instances: OciInstanceConfig[] }> {
   const file = join(configDir, OCI_CONFIG_FILE)
   const configured = await loadOciConfig(file)
-  if (!bootstrap) return { file, instances: configured }
+  if (!bootstrap) {
+    if (configured.length === 0) {
+      log.warn(
+        `no OCI registry is configured in ${file}, so none is served (every request answers "unknown host"): ` +
+          `add one with --backend-oci-http-vhost <host>, with '/oci create <name> vhost=<host>' in the SSH console, or in the file`,
+      )
+    }
+    return { file, instances: configured }
+  }
   const existing = configured.find((i) => i.name === BOOTSTRAP_INSTANCE)
   if (existing) {
     if (existing.store !== bootstrap.store || !existing.vhosts.includes(bootstrap.vhost)) {

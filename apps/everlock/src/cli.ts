@@ -7,6 +7,9 @@ process.on('SIGINT', hold)
 
 export {}
 
+// Everything the server creates (stores, blobs, uploads, config files) is its own: 0600 files, 0700 directories.
+process.umask(0o077)
+
 const { main } = await import('./main.js')
 main(process.argv.slice(2), process.env, () => early[0]).then(
   (code) => process.exit(code),

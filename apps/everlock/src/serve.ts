@@ -9,6 +9,7 @@ import { loadOciConfig } from './config/oci-config.js'
 import { EverlockError } from './errors.js'
 import { consoleLog, type Log } from './log.js'
 import { createOciInstances, type OciInstances } from './oci-instances.js'
+import { ownerOnlyDataDir } from './data-dir.js'
 import { createFileBodySender } from '@everlock/sendfile'
 import { SYSTEM_STORE } from './names.js'
 
@@ -54,6 +55,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
   // A bad config file fails before anything is opened.
   const oci = options.oci ? await ociInstancesToServe(options.configDir, options.oci.bootstrap, log) : undefined
 
+  await ownerOnlyDataDir(options.dataDir, log)
   const stores = await openStores({ dir: options.dataDir })
   let frontend: HttpFrontend | undefined
   let instances: OciInstances | undefined

@@ -162,7 +162,6 @@ export function createHttpFrontend(options: HttpFrontendOptions = {}): HttpFront
       const mPort = await startMetrics()
       const { server, port } = await startServer(listener, parsed, options.timeouts)
       servers.push(server)
-      log.info?.('http frontend listening', { host: parsed.host, port })
       return mPort === undefined ? { port } : { port, metricsPort: mPort }
     },
     async close() {

@@ -1,0 +1,96 @@
+// What a person starting the server sees: README's Run-it command (no secret printed, a few lines, Ctrl-C exits 0),
+// a bad command line refused before anything is created, and a data directory no one else can read.
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { built, Child, Everlock, freePort, removeDir, tempDir } from '../helpers/everlock.js'
+import { pushSmall } from '../helpers/push.js'
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
+
+/** The server half of README's "Run it" command (after `bash scripts/setup.sh &&`), continuation lines joined. */
+function readmeRunIt(): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  const block = /\*\*Run it\*\*[^]*?```sh\n([^]*?)```/.exec(readme)?.[1]
+  if (!block) throw new Error('README.md has no "Run it" block')
+  const line = block.replace(/\\\n\s*/g, ' ').trim()
+  const [setup, server, ...more] = line.split(' && ')
+  expect(setup).toBe('bash scripts/setup.sh')
+  expect(more).toEqual([])
+  return server!
+}
+
+/** Every file and directory under `dir` whose mode lets group or others in. */
+function openToOthers(dir: string): string[] {
+  const found: string[] = []
+  const walk = (path: string): void => {
+    if ((statSync(path).mode & 0o077) !== 0) found.push(`${(statSync(path).mode & 0o777).toString(8)} ${path}`)
+    if (statSync(path).isDirectory()) for (const name of readdirSync(path)) walk(join(path, name))
+  }
+  walk(dir)
+  return found
+}
+
+describe.skipIf(!built)('starting everlock', () => {
+  const dirs: string[] = []
+  afterAll(() => dirs.forEach(removeDir))
+  const dir = (label: string) => {
+    const d = tempDir(label)
+    dirs.push(d)
+    return d
+  }
+
+  it("README's Run-it command prints no secret and a few start lines, and Ctrl-C ends it with exit 0", async () => {
+    const d = dir('runit')
+    const secret = `pw-${randomBytes(9).toString('hex')}`
+    const documented = readmeRunIt()
+    expect(documented).not.toMatch(/--admin-password/) // the documented form takes it from the environment
+    const [http, ssh, metrics] = [await freePort(), await freePort(), await freePort()]
+    // prettier-ignore
+    const command = documented.replaceAll('change-me', secret).replace('127.0.0.1:8080', `127.0.0.1:${http}`) +
+      ` --frontend-ssh-listen 127.0.0.1:${ssh} --metrics-listen 127.0.0.1:${metrics}` +
+      ` --data-dir ${join(d, 'data')} --config-dir ${join(d, 'config')}`
+    // Its own process group, as a terminal's foreground job: Ctrl-C is SIGINT to every process of the group.
+    const proc = new Child(spawn('bash', ['-c', command], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } }))
+    try {
+      await proc.waitFor([/^ssh listening on /m], 120_000)
+    } catch (err) {
+      process.kill(-proc.child.pid!, 'SIGKILL')
+      throw err
+    }
+    const start = proc.output.split('\n').filter((l) => l.trim() !== '')
+    expect(start.filter((l) => /listening/.test(l))).toHaveLength(3) // http, metrics, ssh: one line each
+    expect(start.length).toBeLessThanOrEqual(8)
+
+    process.kill(-proc.child.pid!, 'SIGINT')
+    const exit = await proc.exited
+    expect(exit.output).toMatch(/^stopped$/m)
+    expect(exit.output).not.toMatch(/ELIFECYCLE/)
+    expect(exit.code).toBe(0)
+    expect(exit.output).not.toContain(secret)
+  })
+
+  it('a bad listen address is refused (exit 2, naming the flag) before any user, directory or listener exists', async () => {
+    const d = dir('badlisten')
+    // prettier-ignore
+    const args = ['serve', '--frontend-http', '--frontend-http-listen-http', `127.0.0.1:${await freePort()}`, '--metrics-listen', '',
+      '--backend-admin-ssh', '--frontend-ssh-listen', '127.0.0.1:99999', '--admin-user', 'a', '--data-dir', join(d, 'data'), '--config-dir', join(d, 'config')]
+    const exit = await new Child(spawn(process.execPath, [join(ROOT, 'apps/everlock/dist/cli.js'), ...args], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EVERLOCK_ADMIN_PASSWORD: 'pw' } })).exited
+    expect(exit.code).toBe(2)
+    expect(exit.output).toMatch(/^ {2}--frontend-ssh-listen: /m)
+    expect(exit.output).not.toMatch(/listening|created/)
+    expect(existsSync(join(d, 'data'))).toBe(false)
+  })
+
+  it('the data directory and everything in it (hashes, blobs, uploads, host key) is readable by its owner only', async () => {
+    const d = dir('modes')
+    const e = await Everlock.start(d)
+    await pushSmall({ port: e.http, host: 'localhost', auth: ['admin', 'change-me'] }, 'team/app', 'v1')
+    expect((await e.stop()).code).toBe(0)
+    expect(openToOthers(join(d, 'data'))).toEqual([])
+    expect(openToOthers(join(d, 'config'))).toEqual([])
+  })
+})
