@@ -3,6 +3,9 @@ import { formatProblem, isEverlockError, type EverlockError } from './errors.js'
 import { consoleLog } from './log.js'
 import { serve } from './serve.js'
 
+/** A second stop signal within this time is the first one delivered twice. */
+const REPEAT_MS = 1000
+
 /**
  * The CLI: parse, serve until SIGTERM/SIGINT, shut down cleanly. Returns the exit code
  * (0 done, 1 could not start, 2 bad command line). The only place errors become exit codes.
@@ -48,15 +51,18 @@ export async function main(
   }
 
   return new Promise<number>((resolve) => {
-    let stopping = false
+    let stoppingAt: number | undefined
     onSignal = (signal) => {
-      if (stopping) {
+      if (stoppingAt !== undefined) {
+        // Ctrl-C reaches the whole process group, and a parent (pnpm) may pass the same signal on as well: one
+        // that follows within a moment is that copy, not a person asking a second time.
+        if (performance.now() - stoppingAt < REPEAT_MS) return
         log.warn(`${signal} again: exiting without waiting`)
         resolve(130)
         return
       }
-      stopping = true
-      log.info(`${signal}: shutting down (finishing in-flight requests)`)
+      stoppingAt = performance.now()
+      log.info(`${signal}: shutting down (finishing in-flight requests; signal again to exit at once)`)
       running.close().then(
         () => {
           log.info('stopped')

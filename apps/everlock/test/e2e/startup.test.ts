@@ -3,10 +3,12 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, describe, expect, it } from 'vitest'
-import { built, Child, Everlock, freePort, removeDir, tempDir } from '../helpers/everlock.js'
+import { describe, expect, it } from 'vitest'
+import { built, Child, Everlock, freePort, tempDirs } from '../helpers/everlock.js'
+import { request } from '../helpers/http.js'
 import { pushSmall } from '../helpers/push.js'
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
@@ -35,13 +37,7 @@ function openToOthers(dir: string): string[] {
 }
 
 describe.skipIf(!built)('starting everlock', () => {
-  const dirs: string[] = []
-  afterAll(() => dirs.forEach(removeDir))
-  const dir = (label: string) => {
-    const d = tempDir(label)
-    dirs.push(d)
-    return d
-  }
+  const dir = tempDirs()
 
   it("README's Run-it command prints no secret and a few start lines, and Ctrl-C ends it with exit 0", async () => {
     const d = dir('runit')
@@ -92,5 +88,32 @@ describe.skipIf(!built)('starting everlock', () => {
     expect((await e.stop()).code).toBe(0)
     expect(openToOthers(join(d, 'data'))).toEqual([])
     expect(openToOthers(join(d, 'config'))).toEqual([])
+  })
+
+  it('one Ctrl-C that arrives twice (the process group, and a parent passing it on) is one stop: in-flight work finishes', async () => {
+    const d = dir('twice')
+    const e = await Everlock.start(d)
+    const where = { port: e.http, host: 'localhost', auth: ['admin', 'change-me'] as [string, string] }
+    const location = String((await request({ ...where, method: 'POST', path: '/v2/keep/app/blobs/uploads/' })).headers.location)
+    const half = Buffer.alloc(64 * 1024, 1)
+    const authorization = `Basic ${Buffer.from('admin:change-me').toString('base64')}`
+    // prettier-ignore
+    const req = httpRequest({ host: '127.0.0.1', port: e.http, method: 'PATCH', path: location, agent: false,
+      headers: { host: 'localhost', authorization, 'content-type': 'application/octet-stream', 'content-length': String(half.length * 2) } })
+    const status = new Promise<number>((resolve, reject) => {
+      req.on('response', (res) => res.resume().on('end', () => resolve(res.statusCode ?? 0)))
+      req.on('error', reject)
+    })
+    req.write(half)
+    await new Promise((r) => setTimeout(r, 300))
+    e.proc.child.kill('SIGINT')
+    await e.proc.waitFor([/^SIGINT: shutting down/m])
+    e.proc.child.kill('SIGINT')
+    await new Promise((r) => setTimeout(r, 300))
+    req.end(half)
+    expect(await status).toBe(202)
+    const exit = await e.proc.exited
+    expect(exit.code).toBe(0)
+    expect(exit.output).toMatch(/^stopped$/m) // not "SIGINT again: exiting without waiting"
   })
 })
