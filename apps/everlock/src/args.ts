@@ -41,7 +41,11 @@ export const USAGE = ((): string => {
   return `usage: everlock serve [options]\n\n${rows.map(([flag, help]) => `  ${flag.padEnd(width)}${help}\n`).join('')}`
 })()
 
-export type Parsed = { help: true } | { help: false; options: ServeOptions; warnings: string[] }
+/**
+ * `promptFor`: the admin user whose password is to be asked for on the terminal (`--admin-user` given, no
+ * password, and the caller said it can prompt); `options.admin` is then left out until it is known.
+ */
+export type Parsed = { help: true } | { help: false; options: ServeOptions; warnings: string[]; promptFor?: string }
 
 const LISTEN_EXPECTED = 'host:port or [ipv6]:port (an IP address or host name, port 0-65535)'
 
@@ -49,7 +53,12 @@ const LISTEN_EXPECTED = 'host:port or [ipv6]:port (an IP address or host name, p
  * `serve …` arguments (without the node and script paths) → options. Nothing is opened or bound: every mistake
  * of the command line is found here and thrown as one USAGE error whose `problems` name each flag.
  */
-export function parseServeArgs(argv: readonly string[], env: Record<string, string | undefined> = {}, cwd = process.cwd()): Parsed {
+export function parseServeArgs(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = {},
+  cwd = process.cwd(),
+  { canPrompt = false }: { canPrompt?: boolean } = {},
+): Parsed {
   const [command, ...rest] = argv
   if (command === '--help' || command === '-h' || command === 'help') return { help: true }
   const problems = new Problems(COMMAND_LINE)
@@ -110,7 +119,7 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
       problems.add('--admin-user', 'a user name of 1-64 of a-z 0-9 . _ - starting with a letter or digit')
     }
     if (flagPassword === '') problems.add('--admin-password', 'a password that is not empty')
-    else if (!password) problems.add('--admin-user', `its password: ${PASSWORD_ENV}=… in the environment (or --admin-password)`)
+    else if (!password && !canPrompt) problems.add('--admin-user', `its password: ${PASSWORD_ENV}=… in the environment (or --admin-password, or typed at a terminal)`)
   } else if (flagPassword !== undefined) {
     problems.add('--admin-password', '--admin-user as well (the user whose password it is)')
   }
@@ -128,7 +137,7 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
     ...(user !== undefined && password ? { admin: { user, password } } : {}),
   }
   const warnings = flagPassword === undefined ? [] : [`--admin-password on the command line can be read by other users of this machine (ps); prefer ${PASSWORD_ENV}=… in the environment`]
-  return { help: false, options, warnings }
+  return { help: false, options, warnings, ...(user !== undefined && !password ? { promptFor: user } : {}) }
 }
 
 function usage(problems: Problems): EverlockError {

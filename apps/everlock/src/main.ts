@@ -1,6 +1,7 @@
 import { parseServeArgs, PASSWORD_ENV, USAGE } from './args.js'
 import { formatProblem, isEverlockError, type EverlockError } from './errors.js'
 import { consoleLog } from './log.js'
+import { promptHidden, type Terminal } from './prompt.js'
 import { serve } from './serve.js'
 
 /** A second stop signal within this time is the first one delivered twice. */
@@ -15,11 +16,14 @@ export async function main(
   env: Record<string, string | undefined> = process.env,
   /** A signal that came before `main` ran (the CLI catches them while it loads). */
   earlySignal: () => NodeJS.Signals | undefined = () => undefined,
+  /** The terminal to ask for a missing admin password on, if there is one (the CLI: stdin and stderr TTYs). */
+  terminal?: () => Terminal | undefined,
 ): Promise<number> {
   const log = consoleLog()
   let parsed: ReturnType<typeof parseServeArgs>
+  const tty = terminal?.()
   try {
-    parsed = parseServeArgs(argv, env)
+    parsed = parseServeArgs(argv, env, process.cwd(), { canPrompt: tty !== undefined })
   } catch (err) {
     if (!isEverlockError(err, 'USAGE')) throw err
     process.stderr.write(usageFailure(err))
@@ -32,6 +36,16 @@ export async function main(
     return 0
   }
   for (const warning of parsed.warnings) log.warn(warning)
+  let options = parsed.options
+  if (parsed.promptFor !== undefined && tty) {
+    const password = await promptHidden(`password for the admin user ${parsed.promptFor}: `, tty)
+    if (password === undefined) return 130
+    if (password === '') {
+      process.stderr.write(`everlock: no password typed for --admin-user ${parsed.promptFor}\n`)
+      return 2
+    }
+    options = { ...options, admin: { user: parsed.promptFor, password } }
+  }
 
   // Signals are handled from the start: one that arrives while starting up stops the server once it is up.
   let signalled: NodeJS.Signals | undefined = earlySignal()
@@ -44,7 +58,7 @@ export async function main(
 
   let running: Awaited<ReturnType<typeof serve>>
   try {
-    running = await serve({ ...parsed.options, log })
+    running = await serve({ ...options, log })
   } catch (err) {
     process.stderr.write(startFailure(err))
     return 1

@@ -1,17 +1,26 @@
 // What a person starting the server sees: README's Run-it command (no secret printed, a few lines, Ctrl-C exits 0),
 // a bad command line refused before anything is created, and a data directory no one else can read.
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { built, Child, Everlock, freePort, tempDirs } from '../helpers/everlock.js'
+import { built, Child, CLI, Everlock, freePort, sshCommand, tempDirs } from '../helpers/everlock.js'
 import { request } from '../helpers/http.js'
 import { pushSmall } from '../helpers/push.js'
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
+const haveTmux = spawnSync('tmux', ['-V']).status === 0
+
+async function until(what: string, ok: () => boolean, onTimeout?: () => string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${onTimeout ? `:\n${onTimeout()}` : ''}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
 
 /** The server half of README's "Run it" command (after `bash scripts/setup.sh &&`), continuation lines joined. */
 function readmeRunIt(): string {
@@ -115,5 +124,30 @@ describe.skipIf(!built)('starting everlock', () => {
     const exit = await e.proc.exited
     expect(exit.code).toBe(0)
     expect(exit.output).toMatch(/^stopped$/m) // not "SIGINT again: exiting without waiting"
+  })
+
+  it.skipIf(!haveTmux)('asks for a missing admin password on a terminal, and does not show what is typed', async () => {
+    const d = dir('prompt')
+    const ssh = await freePort()
+    const secret = `pw-${randomBytes(9).toString('hex')}`
+    const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', `everlock-test-${process.pid}-${ssh}`, ...args], { encoding: 'utf8' })
+    // prettier-ignore
+    const command = ['env', '-u', 'EVERLOCK_ADMIN_PASSWORD', process.execPath, CLI, 'serve', '--backend-admin-ssh',
+      '--frontend-ssh-listen', `127.0.0.1:${ssh}`, '--admin-user', 'admin', '--data-dir', join(d, 'data')].join(' ')
+    tmux('new-session', '-d', '-x', '200', '-y', '50', `${command}; echo "exit=$?"; sleep 60`)
+    try {
+      const screen = () => tmux('capture-pane', '-p')
+      await until('the password prompt', () => /password for the admin user admin:/.test(screen()), screen)
+      tmux('send-keys', '-l', secret)
+      tmux('send-keys', 'Enter')
+      await until('the console', () => /^ssh listening on /m.test(screen()))
+      expect(await sshCommand(ssh, '/users list', 'admin', secret)).toMatch(/^admin /m)
+      tmux('send-keys', 'C-c')
+      await until('the end', () => /^exit=/m.test(screen()))
+      expect(screen()).toMatch(/^exit=0$/m)
+      expect(screen()).not.toContain(secret)
+    } finally {
+      tmux('kill-server')
+    }
   })
 })

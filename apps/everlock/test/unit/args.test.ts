@@ -46,6 +46,14 @@ describe('everlock serve flags', () => {
     expect(parseServeArgs(['serve', '--help'])).toEqual({ help: true })
   })
 
+  it('leaves a missing admin password to be asked for when the caller can prompt (a terminal)', () => {
+    const parsed = parseServeArgs(['serve', '--backend-admin-ssh', '--admin-user', 'Admin'], {}, '/x', { canPrompt: true })
+    expect(parsed).toMatchObject({ help: false, promptFor: 'Admin', warnings: [] })
+    expect(parsed.help === false && parsed.options.admin).toBeUndefined()
+    expect(parseServeArgs(['serve', '--admin-user', 'admin'], { EVERLOCK_ADMIN_PASSWORD: 'pw' }, '/x', { canPrompt: true })).not.toHaveProperty('promptFor')
+    expect(keys(['serve', '--admin-user', 'admin'])).toEqual(['--admin-user']) // no terminal: said, not asked
+  })
+
   it('refuses unknown flags, missing values, inconsistent combinations — without echoing the password', () => {
     expect(keys(['serve', '--frontend-htp'])).toEqual(['--frontend-htp'])
     expect(keys(['serve', '--data-dir'])).toEqual(['--data-dir'])
