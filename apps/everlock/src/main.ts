@@ -9,7 +9,8 @@ const REPEAT_MS = 1000
 
 /**
  * The CLI: parse, serve until SIGTERM/SIGINT, shut down cleanly. Returns the exit code
- * (0 done, 1 could not start, 2 bad command line). The only place errors become exit codes.
+ * (0 done, 1 could not start, 2 bad command line, 130 cut short: a second signal, or Ctrl-C at the password
+ * prompt). The only place errors become exit codes.
  */
 export async function main(
   argv: readonly string[],
