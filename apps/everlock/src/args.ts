@@ -89,6 +89,16 @@ export function parseServeArgs(
   const httpListen = listen('frontend-http-listen-http', '127.0.0.1:8080')
   const metricsListen = listen('metrics-listen', '127.0.0.1:9464')
   const sshListen = listen('frontend-ssh-listen', '127.0.0.1:2222')
+  // Two listeners on one address: the second could never bind.
+  const enabled = [
+    ...(on('frontend-http') ? [['frontend-http-listen-http', httpListen] as const] : []),
+    ...(on('frontend-http') && metricsListen !== '' ? [['metrics-listen', metricsListen] as const] : []),
+    ...(on('backend-admin-ssh') ? [['frontend-ssh-listen', sshListen] as const] : []),
+  ]
+  for (const [i, [name, address]] of enabled.entries()) {
+    const other = enabled.slice(0, i).find(([, a]) => a === address && !address.endsWith(':0'))
+    if (other) problems.add(`--${name}`, `an address of its own (${address} is the address of --${other[0]} too)`)
+  }
   for (const name of ['frontend-http-listen-http', 'metrics-listen', 'frontend-http-login-throttle-ms', 'frontend-http-zero-copy', 'backend-oci-http'] as const) {
     needs(name, 'frontend-http', 'it is part of the HTTP frontend')
   }

@@ -2,7 +2,8 @@ import { parseServeArgs, PASSWORD_ENV, USAGE } from './args.js'
 import { formatProblem, isEverlockError, type EverlockError } from './errors.js'
 import { consoleLog } from './log.js'
 import { promptHidden, type Terminal } from './prompt.js'
-import { serve } from './serve.js'
+import { unavailable, type Listener } from './preflight.js'
+import { serve, type ServeOptions } from './serve.js'
 
 /** A second stop signal within this time is the first one delivered twice. */
 const REPEAT_MS = 1000
@@ -46,6 +47,13 @@ export async function main(
       return 2
     }
     options = { ...options, admin: { user: parsed.promptFor, password } }
+  }
+
+  // An address that cannot be listened on is found before the data directory, users or listeners are touched.
+  const cannotListen = await unavailable(listeners(options))
+  if (cannotListen.length > 0) {
+    process.stderr.write(`everlock: cannot start, cannot listen on:\n${cannotListen.map((l) => `  ${l}\n`).join('')}`)
+    return 1
   }
 
   // Signals are handled from the start: one that arrives while starting up stops the server once it is up.
@@ -101,6 +109,15 @@ export async function main(
       })
     })
   })
+}
+
+/** The addresses `serve` will listen on, with their flags. */
+function listeners(options: ServeOptions): Listener[] {
+  return [
+    ...(options.http ? [{ flag: '--frontend-http-listen-http', address: options.http.listen }] : []),
+    ...(options.http && options.metricsListen !== '' ? [{ flag: '--metrics-listen', address: options.metricsListen }] : []),
+    ...(options.ssh ? [{ flag: '--frontend-ssh-listen', address: options.ssh.listen }] : []),
+  ]
 }
 
 /** A bad command line: each problem on a line of its own, named by its flag. */

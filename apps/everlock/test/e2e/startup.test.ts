@@ -4,6 +4,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -88,6 +89,25 @@ describe.skipIf(!built)('starting everlock', () => {
     expect(exit.output).toMatch(/^ {2}--frontend-ssh-listen: /m)
     expect(exit.output).not.toMatch(/listening|created/)
     expect(existsSync(join(d, 'data'))).toBe(false)
+  })
+
+  it('an address that cannot be listened on (in use) is found before any user, directory or listener exists, by its flag', async () => {
+    const d = dir('inuse')
+    const taken = createServer()
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r))
+    const port = (taken.address() as { port: number }).port
+    try {
+      // prettier-ignore
+      const args = ['serve', '--frontend-http', '--frontend-http-listen-http', `127.0.0.1:${await freePort()}`, '--metrics-listen', '',
+        '--backend-admin-ssh', '--frontend-ssh-listen', `127.0.0.1:${port}`, '--admin-user', 'a', '--data-dir', join(d, 'data'), '--config-dir', join(d, 'config')]
+      const exit = await new Child(spawn(process.execPath, [CLI, ...args], { cwd: d, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EVERLOCK_ADMIN_PASSWORD: 'pw' } })).exited
+      expect(exit.code).toBe(1)
+      expect(exit.output).toMatch(new RegExp(`^ {2}--frontend-ssh-listen 127\\.0\\.0\\.1:${port}: `, 'm'))
+      expect(exit.output).not.toMatch(/listening|created/)
+      expect(existsSync(join(d, 'data'))).toBe(false)
+    } finally {
+      await new Promise((r) => taken.close(r))
+    }
   })
 
   it('the data directory and everything in it (hashes, blobs, uploads, host key) is readable by its owner only', async () => {

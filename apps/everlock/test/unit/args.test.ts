@@ -80,6 +80,8 @@ describe('everlock serve flags', () => {
     expect(keys([...ssh, '--frontend-ssh-listen', '127.0.0.1:99999'])).toEqual(['--frontend-ssh-listen'])
     expect(keys([...ssh, '--frontend-http-listen-http', 'nonsense'])).toEqual(['--frontend-http-listen-http'])
     expect(keys([...ssh, '--metrics-listen', '127.0.0.1'])).toEqual(['--metrics-listen'])
+    expect(keys([...ssh, '--frontend-ssh-listen', '127.0.0.1:8080'])).toEqual(['--frontend-ssh-listen']) // the HTTP default
+    expect(parseServeArgs([...ssh, '--frontend-ssh-listen', '127.0.0.1:0', '--frontend-http-listen-http', '127.0.0.1:0'])).toMatchObject({ help: false })
     // a negative number is the flag's (bad) value, not "ambiguous"; a flag where a value belongs is a missing value
     expect(keys(['serve', '--frontend-http', '--frontend-http-login-throttle-ms', '-5'])).toEqual(['--frontend-http-login-throttle-ms'])
     expect(usageError(['serve', '--frontend-http', '--frontend-http-login-throttle-ms', '-5'])).not.toMatch(/ambiguous/)
