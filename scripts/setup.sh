@@ -3,6 +3,8 @@
 #   1. apt packages the tests and the walk-through use (as root, or through sudo)
 #   2. pnpm at the version pinned in package.json
 #   3. pnpm install --frozen-lockfile && pnpm build
+# When everything is in place it prints one line; the output of pnpm install and pnpm build is shown only if
+# one of them fails (EVERLOCK_SETUP_VERBOSE=1 shows it always).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,10 +33,7 @@ install_apt_packages() {
   for p in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
-  if [ "${#missing[@]}" -eq 0 ]; then
-    say "apt packages present"
-    return
-  fi
+  if [ "${#missing[@]}" -eq 0 ]; then return; fi
   say "installing ${missing[*]}"
   as_root apt-get update -q
   # With recommends, as on the machines the tests were written on (podman's bring uidmap, fuse-overlayfs,
@@ -67,15 +66,29 @@ install_pnpm() {
     else as_root npm install -g "pnpm@$PNPM_VERSION"
     fi
   fi
-  say "pnpm $(pnpm --version)"
+}
+
+# quietly <what> <command…>: run it with its output kept aside, shown only if it fails.
+quietly() {
+  local what=$1 log status=0
+  shift
+  if [ -n "${EVERLOCK_SETUP_VERBOSE:-}" ]; then "$@"; return; fi
+  log=$(mktemp -t everlock-setup.XXXXXX)
+  "$@" >"$log" 2>&1 || status=$?
+  if [ "$status" -ne 0 ]; then
+    printf '\n' >&2
+    cat "$log" >&2
+    echo "setup.sh: $what failed (exit $status)" >&2
+  fi
+  rm -f "$log"
+  return "$status"
 }
 
 install_apt_packages
 containers_config
 check_node
 install_pnpm
-say "pnpm install"
-pnpm install --frozen-lockfile
-say "pnpm build"
-pnpm build
-say "ready: pnpm everlock serve --help   |   pnpm test"
+printf '==> set-up: apt packages, pnpm %s, pnpm install, pnpm build ... ' "$(pnpm --version)"
+quietly "pnpm install --frozen-lockfile" pnpm install --frozen-lockfile
+quietly "pnpm build" pnpm build
+printf 'ok\n'

@@ -1,104 +1,156 @@
-import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
+import { ANON, parseName } from '@everlock/auth-grants'
+import { parseListenAddress } from '@everlock/frontend-http'
+import { Problems } from './config/problems.js'
 import { EverlockError } from './errors.js'
+import { parseFlags, type FlagSpec } from './flags.js'
 import { isRegistryStoreName, normaliseVhost, STORE_NAME_EXPECTED, VHOST_EXPECTED } from './names.js'
 import type { ServeOptions } from './serve.js'
 
-export const USAGE = `usage: everlock serve [options]
+/** Where a problem of the command line is reported (`ConfigProblem.file`). */
+export const COMMAND_LINE = 'command line'
+export const PASSWORD_ENV = 'EVERLOCK_ADMIN_PASSWORD'
 
-  --data-dir <dir>                      stores, SSH host key (default ./data)
-  --config-dir <dir>                    config/*.toml (default ./config)
-  --frontend-http                       enable the HTTP frontend
-  --frontend-http-listen-http <addr>    HTTP listen address (default 127.0.0.1:8080)
-  --metrics-listen <addr>               Prometheus /metrics listener (default 127.0.0.1:9464, '' disables)
-  --frontend-http-login-throttle-ms <ms>  delay after a failed HTTP login, doubling per failure (default 100; 0 = none)
-  --frontend-http-zero-copy <on|off>    send blob bodies with sendfile(2) where possible (default on)
-  --backend-oci-http                    serve the OCI registries of config/oci-http.toml
-  --backend-oci-http-vhost <host>       bootstrap instance 'default' on this vhost (if not configured yet)
-  --backend-oci-http-store <store>      its store (default everlock-oci-local)
-  --backend-oci-http-max-uploads-per-user <n>  open upload sessions per user (default 100)
-  --backend-admin-ssh                   enable the SSH admin console
-  --frontend-ssh-listen <addr>          SSH listen address (default 127.0.0.1:2222)
-  --admin-user <name>                   bootstrap admin (Owner on */*/*), created if missing
-  --admin-password <password>           its password (or EVERLOCK_ADMIN_PASSWORD)
-  -h, --help                            this text
-`
+type Option = FlagSpec & { readonly help: string }
 
-const OPTIONS = {
-  help: { type: 'boolean', short: 'h' },
-  'data-dir': { type: 'string' },
-  'config-dir': { type: 'string' },
-  'frontend-http': { type: 'boolean' },
-  'frontend-http-listen-http': { type: 'string' },
-  'metrics-listen': { type: 'string' },
-  'frontend-http-login-throttle-ms': { type: 'string' },
-  'frontend-http-zero-copy': { type: 'string' },
-  'backend-oci-http': { type: 'boolean' },
-  'backend-oci-http-vhost': { type: 'string' },
-  'backend-oci-http-store': { type: 'string' },
-  'backend-oci-http-max-uploads-per-user': { type: 'string' },
-  'backend-admin-ssh': { type: 'boolean' },
-  'frontend-ssh-listen': { type: 'string' },
-  'admin-user': { type: 'string' },
-  'admin-password': { type: 'string' },
-} as const
+/** Every option of `everlock serve`, in `--help` order. */
+export const OPTIONS = {
+  'data-dir': { type: 'string', arg: '<dir>', help: 'stores, SSH host key (default ./data; created owner-only)' },
+  'config-dir': { type: 'string', arg: '<dir>', help: 'config/*.toml (default ./config)' },
+  'frontend-http': { type: 'boolean', help: 'enable the HTTP frontend' },
+  'frontend-http-listen-http': { type: 'string', arg: '<addr>', help: 'HTTP listen address (default 127.0.0.1:8080)' },
+  'metrics-listen': { type: 'string', arg: '<addr>', help: "Prometheus /metrics listener (default 127.0.0.1:9464, '' disables)" },
+  'frontend-http-login-throttle-ms': { type: 'string', arg: '<ms>', help: 'delay after a failed HTTP login, doubling per failure (default 100; 0 = none)' },
+  'frontend-http-zero-copy': { type: 'string', arg: '<on|off>', help: 'send blob bodies with sendfile(2) where possible (default on)' },
+  'backend-oci-http': { type: 'boolean', help: 'serve the OCI registries of config/oci-http.toml' },
+  'backend-oci-http-vhost': { type: 'string', arg: '<host>', help: "bootstrap instance 'default' on this vhost (if not configured yet)" },
+  'backend-oci-http-store': { type: 'string', arg: '<store>', help: 'its store (default everlock-oci-local)' },
+  'backend-oci-http-max-uploads-per-user': { type: 'string', arg: '<n>', help: 'open upload sessions per user in each registry (default 100)' },
+  'backend-admin-ssh': { type: 'boolean', help: 'enable the SSH admin console' },
+  'frontend-ssh-listen': { type: 'string', arg: '<addr>', help: 'SSH listen address (default 127.0.0.1:2222)' },
+  'admin-user': { type: 'string', arg: '<name>', help: 'bootstrap admin (Owner on */*/*), created if missing' },
+  'admin-password': { type: 'string', arg: '<password>', help: `its password; prefer ${PASSWORD_ENV}=… in the environment (ps shows flags)` },
+  help: { type: 'boolean', short: 'h', help: 'this text' },
+} as const satisfies Record<string, Option>
 
-export type Parsed = { help: true } | { help: false; options: ServeOptions }
+type Name = keyof typeof OPTIONS
 
-/** `serve …` arguments (without the node and script paths) → options. Throws USAGE. */
-export function parseServeArgs(argv: readonly string[], env: Record<string, string | undefined> = {}, cwd = process.cwd()): Parsed {
+/** `--help`: one line per option, the descriptions in one column. */
+export const USAGE = ((): string => {
+  const rows = Object.entries(OPTIONS).map(([name, o]: [string, Option]) => [`${o.short ? `-${o.short}, ` : ''}--${name}${o.arg ? ` ${o.arg}` : ''}`, o.help] as const)
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2
+  return `usage: everlock serve [options]\n\n${rows.map(([flag, help]) => `  ${flag.padEnd(width)}${help}\n`).join('')}`
+})()
+
+/**
+ * `promptFor`: the admin user whose password is to be asked for on the terminal (`--admin-user` given, no
+ * password, and the caller said it can prompt); `options.admin` is then left out until it is known.
+ */
+export type Parsed = { help: true } | { help: false; options: ServeOptions; warnings: string[]; promptFor?: string }
+
+const LISTEN_EXPECTED = 'host:port or [ipv6]:port (an IP address or host name, port 0-65535)'
+
+/**
+ * `serve …` arguments (without the node and script paths) → options. Nothing is opened or bound: every mistake
+ * of the command line is found here and thrown as one USAGE error whose `problems` name each flag.
+ */
+export function parseServeArgs(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = {},
+  cwd = process.cwd(),
+  { canPrompt = false }: { canPrompt?: boolean } = {},
+): Parsed {
   const [command, ...rest] = argv
   if (command === '--help' || command === '-h' || command === 'help') return { help: true }
-  if (command !== 'serve') throw new EverlockError('USAGE', command === undefined ? 'missing command: everlock serve …' : `unknown command '${command.slice(0, 40)}'`)
-  let values: ReturnType<typeof parse>
-  try {
-    values = parse(rest)
-  } catch (err) {
-    throw new EverlockError('USAGE', (err as Error).message.split('\n')[0]!, { cause: err })
+  const problems = new Problems(COMMAND_LINE)
+  if (command !== 'serve') {
+    problems.add(command === undefined ? '(command)' : 'argument 1', "the command 'serve': everlock serve [options]")
+    throw usage(problems)
   }
+  const values = parseFlags(rest, OPTIONS, problems)
   if (values.help) return { help: true }
+  const str = (name: Name): string | undefined => (typeof values[name] === 'string' ? values[name] : undefined)
+  const on = (name: Name): boolean => values[name] === true
+  const needs = (name: Name, other: Name, why: string): void => {
+    if (values[name] !== undefined && !on(other)) problems.add(`--${name}`, `--${other} as well (${why})`)
+  }
 
-  const problems: string[] = []
-  const vhost = values['backend-oci-http-vhost']
-  const store = values['backend-oci-http-store'] ?? 'everlock-oci-local'
-  const oci = Boolean(values['backend-oci-http'])
-  if (vhost !== undefined && !normaliseVhost(vhost)) problems.push(`--backend-oci-http-vhost: expected ${VHOST_EXPECTED}`)
-  if (!isRegistryStoreName(store)) problems.push(`--backend-oci-http-store: expected ${STORE_NAME_EXPECTED}`)
-  if (!oci && (vhost !== undefined || values['backend-oci-http-store'] !== undefined)) problems.push('--backend-oci-http-vhost/-store need --backend-oci-http')
-  if (oci && !values['frontend-http']) problems.push('--backend-oci-http needs --frontend-http')
-  const password = values['admin-password'] ?? env['EVERLOCK_ADMIN_PASSWORD']
-  const user = values['admin-user']
-  if (user !== undefined && !password) problems.push('--admin-user needs --admin-password (or EVERLOCK_ADMIN_PASSWORD)')
-  if (user === undefined && values['admin-password'] !== undefined) problems.push('--admin-password needs --admin-user')
-  const throttleText = values['frontend-http-login-throttle-ms']
+  for (const name of ['data-dir', 'config-dir'] as const) if (str(name) === '') problems.add(`--${name}`, 'a directory')
+  const listen = (name: Name, fallback: string): string => {
+    const text = str(name) ?? fallback
+    if (text !== '' || name !== 'metrics-listen') {
+      try {
+        parseListenAddress(text)
+      } catch {
+        problems.add(`--${name}`, `${LISTEN_EXPECTED}, got ${JSON.stringify(text.slice(0, 60))}`)
+      }
+    }
+    return text
+  }
+  const httpListen = listen('frontend-http-listen-http', '127.0.0.1:8080')
+  const metricsListen = listen('metrics-listen', '127.0.0.1:9464')
+  const sshListen = listen('frontend-ssh-listen', '127.0.0.1:2222')
+  // Two listeners on one address: the second could never bind.
+  const enabled = [
+    ...(on('frontend-http') ? [['frontend-http-listen-http', httpListen] as const] : []),
+    ...(on('frontend-http') && metricsListen !== '' ? [['metrics-listen', metricsListen] as const] : []),
+    ...(on('backend-admin-ssh') ? [['frontend-ssh-listen', sshListen] as const] : []),
+  ]
+  for (const [i, [name, address]] of enabled.entries()) {
+    const other = enabled.slice(0, i).find(([, a]) => a === address && !address.endsWith(':0'))
+    if (other) problems.add(`--${name}`, `an address of its own (${address} is the address of --${other[0]} too)`)
+  }
+  for (const name of ['frontend-http-listen-http', 'metrics-listen', 'frontend-http-login-throttle-ms', 'frontend-http-zero-copy', 'backend-oci-http'] as const) {
+    needs(name, 'frontend-http', 'it is part of the HTTP frontend')
+  }
+  needs('frontend-ssh-listen', 'backend-admin-ssh', 'the console is what listens there')
+  needs('backend-oci-http-vhost', 'backend-oci-http', 'it creates a registry')
+  needs('backend-oci-http-store', 'backend-oci-http', 'it is the store of a registry')
+  needs('backend-oci-http-max-uploads-per-user', 'backend-oci-http', 'it limits the registries')
+
+  const vhost = str('backend-oci-http-vhost')
+  if (vhost !== undefined && !normaliseVhost(vhost)) problems.add('--backend-oci-http-vhost', VHOST_EXPECTED)
+  const store = str('backend-oci-http-store') ?? 'everlock-oci-local'
+  if (!isRegistryStoreName(store)) problems.add('--backend-oci-http-store', STORE_NAME_EXPECTED)
+
+  const maxUploadsText = str('backend-oci-http-max-uploads-per-user')
+  if (maxUploadsText !== undefined && !/^[1-9]\d{0,5}$/.test(maxUploadsText)) {
+    problems.add('--backend-oci-http-max-uploads-per-user', `a whole number from 1 to 999999, got ${JSON.stringify(maxUploadsText.slice(0, 20))}`)
+  }
+
+  const throttleText = str('frontend-http-login-throttle-ms')
   const throttleMs = throttleText === undefined ? undefined : Number(throttleText)
   if (throttleText !== undefined && !(/^\d{1,6}$/.test(throttleText) && throttleMs! <= 60_000)) {
-    problems.push('--frontend-http-login-throttle-ms: expected a whole number of milliseconds from 0 to 60000')
+    problems.add('--frontend-http-login-throttle-ms', `a whole number of milliseconds from 0 to 60000, got ${JSON.stringify(throttleText.slice(0, 20))}`)
   }
-  if (throttleText !== undefined && !values['frontend-http']) problems.push('--frontend-http-login-throttle-ms needs --frontend-http')
-  const zeroCopyText = values['frontend-http-zero-copy']
-  if (zeroCopyText !== undefined && zeroCopyText !== 'on' && zeroCopyText !== 'off') problems.push('--frontend-http-zero-copy: expected on or off')
-  if (zeroCopyText !== undefined && !values['frontend-http']) problems.push('--frontend-http-zero-copy needs --frontend-http')
-  const maxUploadsText = values['backend-oci-http-max-uploads-per-user']
-  if (maxUploadsText !== undefined && !/^[1-9]\d{0,5}$/.test(maxUploadsText)) problems.push('--backend-oci-http-max-uploads-per-user: expected a whole number from 1 to 999999')
-  if (maxUploadsText !== undefined && !oci) problems.push('--backend-oci-http-max-uploads-per-user needs --backend-oci-http')
-  if (problems.length > 0) throw new EverlockError('USAGE', problems.join('; '))
+  const zeroCopy = str('frontend-http-zero-copy')
+  if (zeroCopy !== undefined && zeroCopy !== 'on' && zeroCopy !== 'off') problems.add('--frontend-http-zero-copy', 'on or off')
+
+  const user = str('admin-user')
+  const flagPassword = str('admin-password')
+  const password = flagPassword ?? env[PASSWORD_ENV]
+  if (user !== undefined) {
+    try {
+      if (parseName(user) === ANON) problems.add('--admin-user', `a user other than the built-in '${ANON}'`)
+    } catch {
+      problems.add('--admin-user', 'a user name of 1-64 of a-z 0-9 . _ - starting with a letter or digit')
+    }
+    if (flagPassword === '') problems.add('--admin-password', 'a password that is not empty')
+    else if (!password && !canPrompt) problems.add('--admin-user', `its password: ${PASSWORD_ENV}=… in the environment (or --admin-password, or typed at a terminal)`)
+  } else if (flagPassword !== undefined) {
+    problems.add('--admin-password', '--admin-user as well (the user whose password it is)')
+  }
+  if (!problems.empty) throw usage(problems)
 
   const options: ServeOptions = {
-    dataDir: resolve(cwd, values['data-dir'] ?? 'data'),
-    configDir: resolve(cwd, values['config-dir'] ?? 'config'),
-    metricsListen: values['metrics-listen'] ?? '127.0.0.1:9464',
-    ...(values['frontend-http']
-      ? {
-          http: {
-            listen: values['frontend-http-listen-http'] ?? '127.0.0.1:8080',
-            ...(throttleMs !== undefined ? { loginThrottleMs: throttleMs } : {}),
-            ...(zeroCopyText === 'off' ? { zeroCopy: false } : {}),
-          },
-        }
+    dataDir: resolve(cwd, str('data-dir') ?? 'data'),
+    configDir: resolve(cwd, str('config-dir') ?? 'config'),
+    metricsListen,
+    ...(on('frontend-http')
+      ? { http: { listen: httpListen, ...(throttleMs !== undefined ? { loginThrottleMs: throttleMs } : {}), ...(zeroCopy === 'off' ? { zeroCopy: false } : {}) } }
       : {}),
-    ...(values['backend-admin-ssh'] ? { ssh: { listen: values['frontend-ssh-listen'] ?? '127.0.0.1:2222' } } : {}),
-    ...(oci
+    ...(on('backend-admin-ssh') ? { ssh: { listen: sshListen } } : {}),
+    ...(on('backend-oci-http')
       ? {
           oci: {
             ...(vhost !== undefined ? { bootstrap: { vhost: normaliseVhost(vhost)!, store } } : {}),
@@ -108,9 +160,13 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
       : {}),
     ...(user !== undefined && password ? { admin: { user, password } } : {}),
   }
-  return { help: false, options }
+  const warnings = flagPassword === undefined ? [] : [`--admin-password on the command line can be read by other users of this machine (ps); prefer ${PASSWORD_ENV}=… in the environment`]
+  return { help: false, options, warnings, ...(user !== undefined && !password ? { promptFor: user } : {}) }
 }
 
-function parse(args: string[]) {
-  return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values
+function usage(problems: Problems): EverlockError {
+  const n = problems.list.length
+  return new EverlockError('USAGE', `bad command line (${n} problem${n === 1 ? '' : 's'}): ${problems.list.map((p) => `${p.key}: expected ${p.expected}`).join('; ')}`, {
+    problems: problems.list,
+  })
 }

@@ -28,8 +28,16 @@ export interface InstancesToServe {
 export async function instancesToServe(configDir: string, kind: InstanceKind, bootstrap: Bootstrap | undefined, log: Log): Promise<InstancesToServe> {
   const file = join(configDir, kind.file)
   const configured = await loadInstancesConfig(file, kind)
-  if (!bootstrap) return { kind, file, instances: configured }
   const flags = `--backend-${kind.kind}-http-vhost/-store`
+  if (!bootstrap) {
+    if (configured.length === 0) {
+      log.warn(
+        `no ${kind.noun} is configured in ${file}, so none is served (every request answers "unknown host"): ` +
+          `add one with --backend-${kind.kind}-http-vhost <host>, with '/${kind.kind} create <name> vhost=<host>' in the SSH console, or in the file`,
+      )
+    }
+    return { kind, file, instances: configured }
+  }
   const existing = configured.find((i) => i.name === BOOTSTRAP_INSTANCE)
   if (existing) {
     if (existing.store !== bootstrap.store || !existing.vhosts.includes(bootstrap.vhost)) {

@@ -12,6 +12,7 @@ export type EverlockErrorCode =
   | 'VHOST_INVALID'
   | 'VHOST_TAKEN'
   | 'VHOST_LAST'
+  | 'DATA_DIR_UNSAFE'
   | 'CLOSED'
 
 /** One problem found in a configuration file: where it is and what was expected there. */

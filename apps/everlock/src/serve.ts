@@ -12,6 +12,7 @@ import { blobDrivers } from './storage-drivers.js'
 import { EverlockError } from './errors.js'
 import { consoleLog, type Log } from './log.js'
 import { createOciInstances, type OciInstances } from './oci-instances.js'
+import { ownerOnlyDataDir } from './data-dir.js'
 import { createFileBodySender } from '@everlock/sendfile'
 import { SYSTEM_STORE } from './names.js'
 import { startUploadSweeper, UPLOAD_TTL_MS, type UploadSweeper } from './upload-sweeper.js'
@@ -76,6 +77,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
   const oci = options.oci ? await instancesToServe(options.configDir, OCI_KIND, options.oci.bootstrap, log) : undefined
 
   const drivers = await blobDrivers(await loadStorageConfig(join(options.configDir, 'storage.toml')), log)
+  await ownerOnlyDataDir(options.dataDir, log)
   const stores = await openStores({ dir: options.dataDir, uploadTtlMs: UPLOAD_TTL_MS, ...(drivers ? { blobDriver: drivers.driverFor } : {}) })
   const sweeper: UploadSweeper = startUploadSweeper({ stores, log })
   let frontend: HttpFrontend | undefined

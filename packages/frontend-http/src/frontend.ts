@@ -183,7 +183,6 @@ export function createHttpFrontend(options: HttpFrontendOptions = {}): HttpFront
     const mPort = await startMetrics()
     const { server, port } = await startServer(https ? listener : plainListener, parsed, options.timeouts, https ? tls : undefined)
     servers.push(server)
-    log.info?.(`${https ? 'https' : 'http'} frontend listening`, { host: parsed.host, port })
     return mPort === undefined ? { port } : { port, metricsPort: mPort }
   }
 

@@ -2,8 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
-import { built, Child, Everlock, freePort, removeDir, seedArgs, tempDir } from '../helpers/everlock.js'
+import { describe, expect, it } from 'vitest'
+import { built, Child, Everlock, freePort, seedArgs, tempDirs } from '../helpers/everlock.js'
 import { request } from '../helpers/http.js'
 import { pushSmall } from '../helpers/push.js'
 
@@ -27,13 +27,7 @@ vhosts = "localhost"
 `
 
 describe.skipIf(!built)('everlock serve lifecycle', () => {
-  const dirs: string[] = []
-  afterAll(() => dirs.forEach(removeDir))
-  const dir = (label: string) => {
-    const d = tempDir(label)
-    dirs.push(d)
-    return d
-  }
+  const dir = tempDirs()
 
   it('a bad config file fails start-up listing every problem (file, key, expectation), no stack trace', async () => {
     const d = dir('badconf')

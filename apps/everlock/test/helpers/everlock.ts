@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { afterAll } from 'vitest'
 
 const run = promisify(execFile)
 export const CLI = resolve(fileURLToPath(new URL('../../dist/cli.js', import.meta.url)))
@@ -161,4 +162,15 @@ export class Everlock {
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true })
+}
+
+/** `tempDir` for one test file: `const dir = tempDirs()` in a describe, then `dir('label')`; removed after it. */
+export function tempDirs(): (label: string) => string {
+  const dirs: string[] = []
+  afterAll(() => dirs.forEach(removeDir))
+  return (label) => {
+    const dir = tempDir(label)
+    dirs.push(dir)
+    return dir
+  }
 }
