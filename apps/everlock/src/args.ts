@@ -4,6 +4,7 @@ import { parseListenAddress } from '@everlock/frontend-http'
 import { Problems } from './config/problems.js'
 import { EverlockError } from './errors.js'
 import { parseFlags, type FlagSpec } from './flags.js'
+import { normalisePublicUrlValue, PUBLIC_URL_EXPECTED } from './config/instances-config.js'
 import { isRegistryStoreName, normaliseVhost, STORE_NAME_EXPECTED, VHOST_EXPECTED } from './names.js'
 import type { ServeOptions } from './serve.js'
 
@@ -26,6 +27,10 @@ export const OPTIONS = {
   'backend-oci-http-vhost': { type: 'string', arg: '<host>', help: "bootstrap instance 'default' on this vhost (if not configured yet)" },
   'backend-oci-http-store': { type: 'string', arg: '<store>', help: 'its store (default everlock-oci-local)' },
   'backend-oci-http-max-uploads-per-user': { type: 'string', arg: '<n>', help: 'open upload sessions per user in each registry (default 100)' },
+  'backend-image-http': { type: 'boolean', help: 'serve the image libraries of config/image-http.toml' },
+  'backend-image-http-vhost': { type: 'string', arg: '<host>', help: "bootstrap image instance 'default' on this vhost (if not configured yet)" },
+  'backend-image-http-store': { type: 'string', arg: '<store>', help: 'its store (default everlock-image)' },
+  'backend-image-http-public-url': { type: 'string', arg: '<url>', help: 'its public URL (default https://<vhost>)' },
   'backend-admin-ssh': { type: 'boolean', help: 'enable the SSH admin console' },
   'frontend-ssh-listen': { type: 'string', arg: '<addr>', help: 'SSH listen address (default 127.0.0.1:2222)' },
   'admin-user': { type: 'string', arg: '<name>', help: 'bootstrap admin (Owner on */*/*), created if missing' },
@@ -100,18 +105,35 @@ export function parseServeArgs(
     const other = enabled.slice(0, i).find(([, a]) => a === address && !address.endsWith(':0'))
     if (other) problems.add(`--${name}`, `an address of its own (${address} is the address of --${other[0]} too)`)
   }
-  for (const name of ['frontend-http-listen-http', 'metrics-listen', 'frontend-http-login-throttle-ms', 'frontend-http-zero-copy', 'backend-oci-http'] as const) {
+  for (const name of ['frontend-http-listen-http', 'metrics-listen', 'frontend-http-login-throttle-ms', 'frontend-http-zero-copy', 'backend-oci-http', 'backend-image-http'] as const) {
     needs(name, 'frontend-http', 'it is part of the HTTP frontend')
   }
   needs('frontend-ssh-listen', 'backend-admin-ssh', 'the console is what listens there')
   needs('backend-oci-http-vhost', 'backend-oci-http', 'it creates a registry')
   needs('backend-oci-http-store', 'backend-oci-http', 'it is the store of a registry')
   needs('backend-oci-http-max-uploads-per-user', 'backend-oci-http', 'it limits the registries')
+  needs('backend-image-http-vhost', 'backend-image-http', 'it creates an image library')
+  needs('backend-image-http-store', 'backend-image-http', 'it is the store of an image library')
+  needs('backend-image-http-public-url', 'backend-image-http', 'it is the URL of an image library')
 
   const vhost = str('backend-oci-http-vhost')
   if (vhost !== undefined && !normaliseVhost(vhost)) problems.add('--backend-oci-http-vhost', VHOST_EXPECTED)
   const store = str('backend-oci-http-store') ?? 'everlock-oci-local'
   if (!isRegistryStoreName(store)) problems.add('--backend-oci-http-store', STORE_NAME_EXPECTED)
+
+  const imageVhost = str('backend-image-http-vhost')
+  if (imageVhost !== undefined && !normaliseVhost(imageVhost)) problems.add('--backend-image-http-vhost', VHOST_EXPECTED)
+  const imageStore = str('backend-image-http-store') ?? 'everlock-image'
+  if (!isRegistryStoreName(imageStore)) problems.add('--backend-image-http-store', STORE_NAME_EXPECTED)
+  const publicUrlText = str('backend-image-http-public-url')
+  const publicUrl = publicUrlText === undefined ? undefined : normalisePublicUrlValue(publicUrlText)
+  if (publicUrlText !== undefined && publicUrl === undefined) problems.add('--backend-image-http-public-url', PUBLIC_URL_EXPECTED)
+  if (publicUrlText !== undefined && imageVhost === undefined) problems.add('--backend-image-http-public-url', '--backend-image-http-vhost as well (it is the URL of that instance)')
+  // Both bootstrap instances at once: a vhost and a store belong to one instance of one kind.
+  if (vhost !== undefined && imageVhost !== undefined) {
+    if (normaliseVhost(vhost) === normaliseVhost(imageVhost)) problems.add('--backend-image-http-vhost', 'a vhost of its own (it is the --backend-oci-http-vhost too)')
+    if (store === imageStore) problems.add('--backend-image-http-store', 'a store of its own (it is the --backend-oci-http-store too)')
+  }
 
   const maxUploadsText = str('backend-oci-http-max-uploads-per-user')
   if (maxUploadsText !== undefined && !/^[1-9]\d{0,5}$/.test(maxUploadsText)) {
@@ -157,6 +179,9 @@ export function parseServeArgs(
             ...(maxUploadsText !== undefined ? { maxUploadsPerUser: Number(maxUploadsText) } : {}),
           },
         }
+      : {}),
+    ...(on('backend-image-http')
+      ? { image: { ...(imageVhost !== undefined ? { bootstrap: { vhost: normaliseVhost(imageVhost)!, store: imageStore, ...(publicUrl ? { publicUrl } : {}) } } : {}) } }
       : {}),
     ...(user !== undefined && password ? { admin: { user, password } } : {}),
   }

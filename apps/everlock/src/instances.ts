@@ -14,6 +14,8 @@ export interface Mounted {
   /** true: the handler calls `authorize` with finer needs itself; false: the frontend checks method → role. */
   readonly authorizesItself: boolean
   readonly renderError?: RenderError
+  /** Send `Strict-Transport-Security` over HTTPS (web apps). */
+  readonly hsts?: boolean
   /** Stop background work (job handlers, timers); called once the instance no longer receives requests. */
   close(): void | Promise<void>
 }
@@ -107,11 +109,18 @@ export function createInstances(options: InstancesOptions): Instances {
         handler: mounted.handler,
         authorizesItself: mounted.authorizesItself,
         ...(mounted.renderError ? { renderError: mounted.renderError } : {}),
+        ...(mounted.hsts ? { hsts: true } : {}),
       })
     }
   }
 
   const configs = (): InstanceConfig[] => [...live.values()].map((l) => l.config)
+
+  /** Stop routing `host` to instance `name` — unless another kind's instance has taken it meanwhile (a reload moving it). */
+  function release(host: string, name: string): void {
+    const entry = frontend.vhosts.match(host)
+    if (entry && entry.backend === kind.kind && entry.instance === name) frontend.vhosts.delete(host)
+  }
 
   function get(name: string): Live {
     const found = live.get(name)
@@ -234,7 +243,7 @@ export function createInstances(options: InstancesOptions): Instances {
         const config: InstanceConfig = { ...current.config, vhosts: current.config.vhosts.filter((v) => v !== host) }
         await persist(replace(config))
         live.set(name, { config, mounted: current.mounted })
-        frontend.vhosts.delete(host)
+        release(host, name)
         log.info(`${kind.kind} instance ${name}: vhost ${host} removed by ${actor.by}`)
         return info(config)
       })
@@ -245,7 +254,7 @@ export function createInstances(options: InstancesOptions): Instances {
         const current = get(name)
         await persist(configs().filter((c) => c.name !== name))
         live.delete(name)
-        for (const host of current.config.vhosts) frontend.vhosts.delete(host)
+        for (const host of current.config.vhosts) release(host, name)
         unmount(name, current.mounted)
         log.info(`${kind.kind} instance ${name} deleted by ${actor.by} (store ${current.config.store} kept)`)
       })
@@ -270,7 +279,7 @@ export function createInstances(options: InstancesOptions): Instances {
         // Removals before additions, so a vhost may move from one instance to another.
         for (const [name, cur] of live) {
           const next = want.get(name)
-          for (const host of cur.config.vhosts) if (!next?.vhosts.includes(host)) frontend.vhosts.delete(host)
+          for (const host of cur.config.vhosts) if (!next?.vhosts.includes(host)) release(host, name)
           if (!next) {
             unmount(name, cur.mounted)
             removed++
@@ -295,7 +304,7 @@ export function createInstances(options: InstancesOptions): Instances {
       closed = true
       const closing: Array<void | Promise<void>> = []
       for (const { config, mounted } of live.values()) {
-        for (const host of config.vhosts) frontend.vhosts.delete(host)
+        for (const host of config.vhosts) release(host, config.name)
         closing.push(mounted.close())
       }
       live.clear()

@@ -4,9 +4,12 @@ import { createAdminInterpreter } from '@everlock/backend-admin'
 import { createHttpFrontend, type HttpFrontend } from '@everlock/frontend-http'
 import { createSshServer, type SshServer } from '@everlock/frontend-ssh'
 import { openStores, type Stores } from '@everlock/versioned-storage'
-import { instancesToServe } from './bootstrap-instances.js'
+import { openJobQueue, type JobQueue } from '@everlock/jobs'
+import { instancesToServe, validateAcrossKinds, type Bootstrap } from './bootstrap-instances.js'
 import { loadInstancesConfig } from './config/instances-config.js'
-import { OCI_KIND } from './config/kinds.js'
+import { IMAGE_KIND, OCI_KIND } from './config/kinds.js'
+import { createImageInstances, type ImageInstances } from './image-instances.js'
+import type { Instances } from './instances.js'
 import { loadStorageConfig } from './config/storage-config.js'
 import { blobDrivers } from './storage-drivers.js'
 import { EverlockError } from './errors.js'
@@ -30,6 +33,8 @@ export interface ServeOptions {
   readonly ssh?: { readonly listen: string }
   /** Serve OCI registries (needs `http`); `bootstrap` creates the instance `default` if it is not configured. */
   readonly oci?: { readonly bootstrap?: { readonly vhost: string; readonly store: string }; readonly maxUploadsPerUser?: number }
+  /** Serve image libraries (needs `http`); `bootstrap` creates the instance `default` if it is not configured. */
+  readonly image?: { readonly bootstrap?: Bootstrap }
   /**
    * Created with Owner on `*\/*\/*` if no such user exists. An existing user given a password gets that
    * password and its Owner on `*\/*\/*` back (the rescue, committed by `everlock-serve`); without a password
@@ -48,7 +53,8 @@ export interface Running {
   readonly sshFingerprint?: string
   readonly auth: Auth
   readonly oci?: OciInstances
-  /** Re-read `config/oci-http.toml` (hand edits) and apply it live; a bad file changes nothing (CONFIG_INVALID). */
+  readonly image?: ImageInstances
+  /** Re-read `config/oci-http.toml` and `config/image-http.toml` (hand edits) and apply them live; a bad file changes nothing (CONFIG_INVALID). */
   reload(): Promise<void>
   /** Stop accepting, finish in-flight requests, close SSH sessions and the stores. Idempotent. */
   close(): Promise<void>
@@ -73,8 +79,11 @@ const hostPort = (host: string, port: number): string => (host.includes(':') ? `
 export async function serve(options: ServeOptions): Promise<Running> {
   const log = options.log ?? consoleLog()
   if (options.oci && !options.http) throw new EverlockError('USAGE', 'the OCI backend needs the HTTP frontend')
+  if (options.image && !options.http) throw new EverlockError('USAGE', 'the image backend needs the HTTP frontend')
   // A bad config file fails before anything is opened.
   const oci = options.oci ? await instancesToServe(options.configDir, OCI_KIND, options.oci.bootstrap, log) : undefined
+  const image = options.image ? await instancesToServe(options.configDir, IMAGE_KIND, options.image.bootstrap, log) : undefined
+  validateAcrossKinds([oci, image].filter((set) => set !== undefined))
 
   const drivers = await blobDrivers(await loadStorageConfig(join(options.configDir, 'storage.toml')), log)
   await ownerOnlyDataDir(options.dataDir, log)
@@ -82,12 +91,15 @@ export async function serve(options: ServeOptions): Promise<Running> {
   const sweeper: UploadSweeper = startUploadSweeper({ stores, log })
   let frontend: HttpFrontend | undefined
   let instances: OciInstances | undefined
+  let images: ImageInstances | undefined
+  let jobs: JobQueue | undefined
   let ssh: SshServer | undefined
   let closing: Promise<void> | undefined
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await Promise.allSettled([frontend?.close(), ssh?.close()])
-      await instances?.close()
+      await Promise.allSettled([instances?.close(), images?.close()])
+      await jobs?.close()
       await sweeper.close()
       await stores.close()
       drivers?.close()
@@ -115,6 +127,14 @@ export async function serve(options: ServeOptions): Promise<Running> {
         instances = createOciInstances({ stores, frontend, configFile: oci.file, log, sendFile, ...(options.oci?.maxUploadsPerUser !== undefined ? { maxUploadsPerUser: options.oci.maxUploadsPerUser } : {}) })
         await instances.start(oci.instances)
       }
+      if (image) {
+        jobs = await openJobQueue({ dir: join(options.dataDir, 'jobs'), onError: (err) => log.error('jobs', { error: err instanceof Error ? err.message : String(err) }) })
+        const peers = (): Instances[] => [instances, images].filter((m) => m !== undefined)
+        images = createImageInstances({ stores, frontend, configFile: image.file, log, jobs, sendFile, peers })
+        await images.start(image.instances)
+        // Handlers are registered by the libraries as they mount; jobs left from before a restart run now.
+        jobs.start()
+      }
       const bound = await frontend.listen(options.http.listen)
       httpPort = bound.port
       metricsPort = bound.metricsPort
@@ -131,7 +151,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
       const interpreter = createAdminInterpreter({
         auth,
         stores,
-        instances: instances ? { oci: instances } : {},
+        instances: { ...(instances ? { oci: instances } : {}), ...(images ? { image: images } : {}) },
         log: (message, err) => log.error(message, { error: err instanceof Error ? err.message : String(err) }),
       })
       ssh = await createSshServer({
@@ -146,8 +166,13 @@ export async function serve(options: ServeOptions): Promise<Running> {
     }
 
     const reload = async (): Promise<void> => {
-      if (!oci || !instances) return log.info('reload: no OCI registries are served (--backend-oci-http is off)')
-      await instances.reload(await loadInstancesConfig(oci.file, OCI_KIND))
+      if (!instances && !images) return log.info('reload: no registries or image libraries are served')
+      // Both files are read and checked (also against each other) before either is applied.
+      const nextOci = oci && instances ? { ...oci, instances: await loadInstancesConfig(oci.file, OCI_KIND) } : undefined
+      const nextImage = image && images ? { ...image, instances: await loadInstancesConfig(image.file, IMAGE_KIND) } : undefined
+      validateAcrossKinds([nextOci, nextImage].filter((set) => set !== undefined))
+      if (nextOci && instances) await instances.reload(nextOci.instances)
+      if (nextImage && images) await images.reload(nextImage.instances)
     }
 
     return {
@@ -159,6 +184,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
       ...(sshPort !== undefined ? { sshPort } : {}),
       ...(ssh ? { sshFingerprint: ssh.fingerprint } : {}),
       ...(instances ? { oci: instances } : {}),
+      ...(images ? { image: images } : {}),
     }
   } catch (err) {
     await close().catch(() => undefined)
