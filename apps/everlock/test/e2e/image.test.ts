@@ -1,7 +1,7 @@
 // The media library through `everlock serve`: the seed's image flags next to the registry, uploads with the
 // real curl, derived work committed by the job, the console over OpenSSH (/image …, /store log, grants to anon).
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -122,6 +122,20 @@ describe.skipIf(!built)('image libraries in everlock serve', () => {
     expect(await e.console('/image delete family')).toMatch(/deleted/)
     expect((await curl(e.http, 'family.localhost', [`http://family.localhost:${e.http}/api/assets`])).status).toBe(421)
     // the registry on its own vhost is untouched
+    expect((await request({ port: e.http, host: 'localhost', path: '/v2/', auth: ['admin', 'change-me'] })).status).toBe(200)
+  })
+
+  it('SIGHUP applies a hand-edited image-http.toml; a file that steals a registry vhost is refused and changes nothing', async () => {
+    const file = join(dir, 'config', 'image-http.toml')
+    const before = readFileSync(file, 'utf8')
+    writeFileSync(file, `${before}\n[instances.edited]\nvhosts = ["edited.localhost"]\n`)
+    e.proc.child.kill('SIGHUP')
+    await e.proc.waitFor([/image instances reloaded .*1 added/])
+    expect((await curl(e.http, 'edited.localhost', ['-u', 'admin:change-me', `http://edited.localhost:${e.http}/api/assets`])).status).toBe(200)
+    writeFileSync(file, `${before}\n[instances.thief]\nvhosts = ["localhost"]\n`)
+    e.proc.child.kill('SIGHUP')
+    await e.proc.waitFor([/reload refused/])
+    expect(await e.console('/image list')).not.toMatch(/thief/)
     expect((await request({ port: e.http, host: 'localhost', path: '/v2/', auth: ['admin', 'change-me'] })).status).toBe(200)
   })
 })
