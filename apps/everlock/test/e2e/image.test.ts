@@ -1,31 +1,13 @@
 // The media library through `everlock serve`: the seed's image flags next to the registry, uploads with the
 // real curl, derived work committed by the job, the console over OpenSSH (/image …, /store log, grants to anon).
-import { execFile } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { built, Everlock, removeDir, seedArgs, tempDir } from '../helpers/everlock.js'
 import { request } from '../helpers/http.js'
+import { curl, makeMedia, waitForDerivatives as waitFor } from '../helpers/media.js'
 
-const run = promisify(execFile)
 const PHOTOS = 'photos.localhost'
-
-/** A real JPEG and MP4 made by Debian's ffmpeg from its test source. */
-async function makeMedia(dir: string): Promise<{ jpeg: string; mp4: string }> {
-  const jpeg = join(dir, 'photo.jpg')
-  const mp4 = join(dir, 'clip.mp4')
-  await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=1600x1200:rate=1', '-frames:v', '1', '-y', jpeg])
-  await run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10', '-t', '2', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-y', mp4])
-  return { jpeg, mp4 }
-}
-
-/** `curl` as a person would type it; status code and body. */
-async function curl(port: number, host: string, args: string[]): Promise<{ status: number; body: string }> {
-  const { stdout } = await run('curl', ['-sS', '--resolve', `${host}:${port}:127.0.0.1`, '-w', '\n%{http_code}', ...args], { timeout: 60_000, maxBuffer: 16 << 20 })
-  const at = stdout.lastIndexOf('\n')
-  return { status: Number(stdout.slice(at + 1)), body: stdout.slice(0, at) }
-}
 
 describe.skipIf(!built)('image libraries in everlock serve', () => {
   let dir: string
@@ -58,15 +40,8 @@ describe.skipIf(!built)('image libraries in everlock serve', () => {
     }
   }
 
-  async function waitForDerivatives(id: string, names: string[]): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + 40_000
-    for (;;) {
-      const record = JSON.parse((await curl(e.http, PHOTOS, ['-u', 'alice:pw-alice', url(`/api/assets/${id}`)])).body) as { derivatives?: Array<{ name: string }> }
-      if (names.every((n) => record.derivatives?.some((d) => d.name === n))) return record as Record<string, unknown>
-      if (Date.now() > deadline) throw new Error(`derivatives of ${id} not made: ${JSON.stringify(record)}`)
-      await new Promise((r) => setTimeout(r, 250))
-    }
-  }
+  const waitForDerivatives = (id: string, names: string[]) =>
+    waitFor(async () => (await curl(e.http, PHOTOS, ['-u', 'alice:pw-alice', url(`/api/assets/${id}`)])).body, id, names)
 
   it('takes an upload from curl (the same bytes again are the same asset), derives it, and serves the thumbnail', async () => {
     const first = await curl(e.http, PHOTOS, ['-u', 'alice:pw-alice', '-H', 'X-Filename: photo.jpg', '-H', 'Content-Type: image/jpeg', '--data-binary', `@${media.jpeg}`, url('/api/assets')])

@@ -8,6 +8,7 @@ import { startS3rver, S3RVER_CREDENTIALS, type S3rver } from '@everlock/versione
 import { built, Child, Everlock, freePort, removeDir, seedArgs, tempDir } from '../helpers/everlock.js'
 import { buildLayout, readLayout, type Layout } from '../helpers/image.js'
 import { skopeo } from '../helpers/tools.js'
+import { curl, makeMedia, waitForDerivatives } from '../helpers/media.js'
 
 const MiB = 1024 * 1024
 
@@ -31,7 +32,10 @@ describe.skipIf(!built)('everlock serve with the stores on S3 (s3rver)', () => {
     dir = tempDir('s3')
     storageToml(dir, server.endpoint, 'everlock')
     image = buildLayout(join(dir, 'image'), 'demo', 2, 12 * MiB) // layers above one 8 MiB part
-    everlock = await Everlock.start(dir)
+    // the registry and a media library, both on the bucket
+    everlock = await Everlock.start(dir, {
+      args: (http, ssh) => seedArgs(dir, http, ssh, ['--backend-image-http', '--backend-image-http-vhost', 'photos.localhost']),
+    })
   })
   afterAll(async () => {
     const exit = await everlock?.stop()
@@ -55,6 +59,21 @@ describe.skipIf(!built)('everlock serve with the stores on S3 (s3rver)', () => {
     const keys = await server.keys('everlock', 'everlock/everlock-oci-local/sha256/')
     for (const digest of image.layerDigests) expect(keys).toContain(`everlock/everlock-oci-local/sha256/${digest.slice(7, 9)}/${digest.slice(7)}`)
     expect(existsSync(join(dir, 'data', 'stores', 'everlock-oci-local', 'blobs'))).toBe(false) // no bytes on the local disk
+  })
+
+  it('the media library on S3: an upload and its thumbnail and preview, all objects in the bucket', async () => {
+    const { jpeg } = await makeMedia(dir)
+    const url = (path: string): string => `http://photos.localhost:${everlock.http}${path}`
+    const up = await curl(everlock.http, 'photos.localhost', ['-u', 'admin:change-me', '-H', 'X-Filename: photo.jpg', '--data-binary', `@${jpeg}`, url('/api/assets')])
+    expect(up.status).toBe(201)
+    const { id } = JSON.parse(up.body) as { id: string }
+    const record = await waitForDerivatives(async () => (await curl(everlock.http, 'photos.localhost', ['-u', 'admin:change-me', url(`/api/assets/${id}`)])).body, id, ['thumbnail', 'preview'])
+    const thumb = await curl(everlock.http, 'photos.localhost', ['-u', 'admin:change-me', '-o', '/dev/null', url(`/api/assets/${id}/thumbnail`)])
+    expect(thumb.status).toBe(200)
+    const keys = await server.keys('everlock', 'everlock/everlock-image/sha256/')
+    expect(keys).toContain(`everlock/everlock-image/sha256/${id.slice(0, 2)}/${id}`)
+    for (const d of record['derivatives'] as Array<{ digest: string }>) expect(keys).toContain(`everlock/everlock-image/sha256/${d.digest.slice(7, 9)}/${d.digest.slice(7)}`)
+    expect(existsSync(join(dir, 'data', 'stores', 'everlock-image', 'blobs'))).toBe(false)
   })
 
   it('survives a restart: the image pulls again from the bucket', async () => {
