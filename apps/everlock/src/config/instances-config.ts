@@ -1,6 +1,3 @@
-import { readFile } from 'node:fs/promises'
-import { parse, TomlError } from 'smol-toml'
-import { EverlockError } from '../errors.js'
 import {
   INSTANCE_NAME_EXPECTED,
   isInstanceName,
@@ -11,6 +8,7 @@ import {
 } from '../names.js'
 import { OCI_KIND, type InstanceKind } from './kinds.js'
 import { describe, isTable, Problems } from './problems.js'
+import { parseConfig, readConfigFile } from './toml-file.js'
 
 /** One instance of a vhosted backend (an OCI registry, an image library) as configured. */
 export interface InstanceConfig {
@@ -36,39 +34,17 @@ export function parseOciConfig(text: string, file: string): InstanceConfig[] {
 
 /** Reads `config/<kind>-http.toml`; a missing file is an empty configuration. Throws CONFIG_INVALID listing every problem. */
 export async function loadInstancesConfig(file: string, kind: InstanceKind): Promise<InstanceConfig[]> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw new EverlockError('CONFIG_INVALID', `cannot read ${file}`, {
-      cause: err,
-      problems: [{ file, key: '(file)', expected: `a readable file (${(err as NodeJS.ErrnoException).code ?? 'error'})` }],
-    })
-  }
-  return parseInstancesConfig(text, file, kind)
+  const text = await readConfigFile(file)
+  return text === undefined ? [] : parseInstancesConfig(text, file, kind)
 }
 
 /** parse → normalise → validate; every problem is reported at once. */
 export function parseInstancesConfig(text: string, file: string, kind: InstanceKind): InstanceConfig[] {
-  const problems = new Problems(file)
-  let doc: unknown
-  try {
-    doc = parse(text)
-  } catch (err) {
-    if (!(err instanceof TomlError)) throw err
-    problems.add(`(syntax, line ${err.line} column ${err.column})`, `valid TOML: ${err.message.split('\n')[0]}`)
-    throw invalid(problems)
-  }
-  const instances = normalise(doc, kind, problems)
-  validate(instances, problems)
-  if (!problems.empty) throw invalid(problems)
-  return instances
-}
-
-function invalid(problems: Problems): EverlockError {
-  const n = problems.list.length
-  return new EverlockError('CONFIG_INVALID', `${problems.file}: ${n} problem${n === 1 ? '' : 's'}`, { problems: problems.list })
+  return parseConfig(text, file, (doc, problems) => {
+    const instances = normalise(doc, kind, problems)
+    validate(instances, problems)
+    return instances
+  })
 }
 
 /** Shape checks and defaults: each `[instances.<name>]` becomes `{ name, store, vhosts, publicUrl? }`. */

@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises'
-import { parse, TomlError } from 'smol-toml'
-import { EverlockError } from '../errors.js'
 import { describe, isTable, Problems } from './problems.js'
+import { parseConfig, readConfigFile } from './toml-file.js'
 
 /** An S3-compatible bucket that stores can keep their bytes in. Credentials come from the AWS SDK's chain. */
 export interface S3TargetConfig {
@@ -33,38 +31,13 @@ const TARGET_KEYS = ['endpoint', 'region', 'bucket', 'prefix', 'path_style', 'pr
 
 /** Reads `config/storage.toml`; a missing file keeps every store on the local disk. Throws CONFIG_INVALID listing every problem. */
 export async function loadStorageConfig(file: string): Promise<StorageConfig> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { targets: [], defaultTarget: LOCAL, stores: {} }
-    throw new EverlockError('CONFIG_INVALID', `cannot read ${file}`, {
-      cause: err,
-      problems: [{ file, key: '(file)', expected: `a readable file (${(err as NodeJS.ErrnoException).code ?? 'error'})` }],
-    })
-  }
-  return parseStorageConfig(text, file)
+  const text = await readConfigFile(file)
+  return text === undefined ? { targets: [], defaultTarget: LOCAL, stores: {} } : parseStorageConfig(text, file)
 }
 
 /** parse → normalise → validate; every problem is reported at once. */
 export function parseStorageConfig(text: string, file: string): StorageConfig {
-  const problems = new Problems(file)
-  let doc: unknown
-  try {
-    doc = parse(text)
-  } catch (err) {
-    if (!(err instanceof TomlError)) throw err
-    problems.add(`(syntax, line ${err.line} column ${err.column})`, `valid TOML: ${err.message.split('\n')[0]}`)
-    throw invalid(problems)
-  }
-  const config = normalise(isTable(doc) ? doc : {}, problems)
-  if (!problems.empty) throw invalid(problems)
-  return config
-}
-
-function invalid(problems: Problems): EverlockError {
-  const n = problems.list.length
-  return new EverlockError('CONFIG_INVALID', `${problems.file}: ${n} problem${n === 1 ? '' : 's'}`, { problems: problems.list })
+  return parseConfig(text, file, (doc, problems) => normalise(isTable(doc) ? doc : {}, problems))
 }
 
 function normalise(doc: Record<string, unknown>, problems: Problems): StorageConfig {
