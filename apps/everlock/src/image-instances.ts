@@ -3,6 +3,7 @@ import { renderJsonError } from '@everlock/frontend-http'
 import { IMAGE_KIND } from './config/kinds.js'
 import { createInstances, type Instances, type InstancesOptions, type MountContext, type Mounted } from './instances.js'
 import type { Log } from './log.js'
+import type { RedirectGets } from './storage-drivers.js'
 
 export type ImageInstances = Instances
 
@@ -13,15 +14,19 @@ export interface ImageInstancesOptions extends Omit<InstancesOptions, 'kind' | '
   readonly sendFile?: SendFile
   /** Captions through the shared AI runtime, when one with a vision projector is configured. */
   readonly describe?: Describe
+  /** Per store: GETs of originals answer 307 to a presigned URL of the bucket (`redirect_gets` in storage.toml). */
+  readonly redirectFor?: (store: string) => RedirectGets | undefined
 }
 
 /** The URL an image library advertises: `public_url`, else `https://<first vhost>` (seed 000). */
 export const publicUrlOf = (config: { vhosts: readonly string[]; publicUrl?: string }): string => config.publicUrl ?? `https://${config.vhosts[0]}`
 
 /** How one image library instance is served: the library over its store, checking its own needs, JSON refusals. */
-export function mountImageLibrary(log: Log, options: Pick<ImageInstancesOptions, 'jobs' | 'sendFile' | 'describe'>): (ctx: MountContext) => Mounted {
+export function mountImageLibrary(log: Log, options: Pick<ImageInstancesOptions, 'jobs' | 'sendFile' | 'describe' | 'redirectFor'>): (ctx: MountContext) => Mounted {
   return ({ config, store, authorize }) => {
+    const redirectOriginals = options.redirectFor?.(store.name)
     const library = createImageLibrary({
+      ...(redirectOriginals ? { redirectOriginals } : {}),
       store,
       jobs: options.jobs,
       authorize,
@@ -35,10 +40,10 @@ export function mountImageLibrary(log: Log, options: Pick<ImageInstancesOptions,
 
 /** The instance manager of the image libraries (`/image …`, `config/image-http.toml`). */
 export function createImageInstances(options: ImageInstancesOptions): ImageInstances {
-  const { jobs, sendFile, describe, ...rest } = options
+  const { jobs, sendFile, describe, redirectFor, ...rest } = options
   return createInstances({
     ...rest,
     kind: IMAGE_KIND,
-    mount: mountImageLibrary(options.log, { jobs, ...(sendFile ? { sendFile } : {}), ...(describe ? { describe } : {}) }),
+    mount: mountImageLibrary(options.log, { jobs, ...(sendFile ? { sendFile } : {}), ...(describe ? { describe } : {}), ...(redirectFor ? { redirectFor } : {}) }),
   })
 }

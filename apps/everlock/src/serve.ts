@@ -115,6 +115,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
     let httpPort: number | undefined
     let metricsPort: number | undefined
     if (options.http) {
+      const redirects = drivers ? { redirectFor: drivers.redirectFor } : {}
       const sendFile = createFileBodySender({ zeroCopy: options.http.zeroCopy !== false })
       frontend = createHttpFrontend({
         auth,
@@ -124,13 +125,13 @@ export async function serve(options: ServeOptions): Promise<Running> {
       })
       if (oci) {
         log.info(sendFile.zeroCopy ? 'blob bodies are sent with sendfile(2)' : `blob bodies are streamed: ${sendFile.reason}`)
-        instances = createOciInstances({ stores, frontend, configFile: oci.file, log, sendFile, ...(options.oci?.maxUploadsPerUser !== undefined ? { maxUploadsPerUser: options.oci.maxUploadsPerUser } : {}) })
+        instances = createOciInstances({ stores, frontend, configFile: oci.file, log, sendFile, ...redirects, ...(options.oci?.maxUploadsPerUser !== undefined ? { maxUploadsPerUser: options.oci.maxUploadsPerUser } : {}) })
         await instances.start(oci.instances)
       }
       if (image) {
         jobs = await openJobQueue({ dir: join(options.dataDir, 'jobs'), onError: (err) => log.error('jobs', { error: err instanceof Error ? err.message : String(err) }) })
         const peers = (): Instances[] => [instances, images].filter((m) => m !== undefined)
-        images = createImageInstances({ stores, frontend, configFile: image.file, log, jobs, sendFile, peers })
+        images = createImageInstances({ stores, frontend, configFile: image.file, log, jobs, sendFile, peers, ...redirects })
         await images.start(image.instances)
         // Handlers are registered by the libraries as they mount; jobs left from before a restart run now.
         jobs.start()

@@ -3,9 +3,16 @@ import { fsBlobs, type BlobDriver } from '@everlock/versioned-storage'
 import { targetOf, type StorageConfig } from './config/storage-config.js'
 import type { Log } from './log.js'
 
+/** GETs of a store's blobs answer 307 to a presigned URL valid this long (`redirect_gets` in storage.toml). */
+export interface RedirectGets {
+  readonly expiresInSeconds: number
+}
+
 export interface BlobDrivers {
   /** The factory `openStores` takes: each store on its configured target. */
   readonly driverFor: (store: string, storeDir: string) => BlobDriver
+  /** How long the presigned URLs of redirected GETs last for this store, or undefined: no redirects. */
+  readonly redirectFor: (store: string) => RedirectGets | undefined
   close(): void
 }
 
@@ -33,8 +40,13 @@ export async function blobDrivers(config: StorageConfig, log: Log): Promise<Blob
       if (!target) return fsBlobs({ dir: join(storeDir, 'blobs') })
       const client = clients.get(target.name)!
       const prefix = `${target.prefix}${store}/`
-      void describeEndpoint(client).then((endpoint) => log.info(`store ${store}: blobs in s3 bucket ${target.bucket} at ${endpoint}, prefix ${prefix}`))
+      const redirects = target.redirectTtlSeconds !== undefined ? `, GETs redirected to presigned URLs (${target.redirectTtlSeconds} s)` : ''
+      void describeEndpoint(client).then((endpoint) => log.info(`store ${store}: blobs in s3 bucket ${target.bucket} at ${endpoint}, prefix ${prefix}${redirects}`))
       return s3Blobs({ client, bucket: target.bucket, prefix })
+    },
+    redirectFor(store) {
+      const ttl = targetOf(config, store)?.redirectTtlSeconds
+      return ttl === undefined ? undefined : { expiresInSeconds: ttl }
     },
     close() {
       for (const client of clients.values()) client.destroy()

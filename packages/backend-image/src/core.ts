@@ -25,6 +25,7 @@ export class LibraryCore {
     readonly log: LogFn,
     readonly describe: Describe | undefined,
     readonly sendFile: SendFile | undefined,
+    readonly redirectOriginals?: { readonly expiresInSeconds: number },
   ) {
     this.index = new AssetIndex(store)
     this.records = new Records(store)

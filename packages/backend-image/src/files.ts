@@ -28,6 +28,7 @@ export async function serveFile(core: LibraryCore, id: string, file: FileName, r
       size: record.size,
       mime: record.mime,
       headers: { 'Content-Disposition': contentDisposition(download ? 'attachment' : 'inline', record.filename), 'Cache-Control': 'private, max-age=31536000, immutable' },
+      ...(core.redirectOriginals ? { redirectSeconds: core.redirectOriginals.expiresInSeconds } : {}),
     })
     return
   }

@@ -29,7 +29,11 @@ export function createImageLibrary(options: ImageLibraryOptions): ImageLibrary {
     maxPixels: options.limits?.maxPixels,
     maxFilesPerUpload: options.limits?.maxFilesPerUpload ?? 100,
   }
-  const core = new LibraryCore(options.store, options.jobs, limits, log, options.describe, options.sendFile)
+  const redirectTtl = options.redirectOriginals?.expiresInSeconds
+  if (redirectTtl !== undefined && (!Number.isSafeInteger(redirectTtl) || redirectTtl < 1 || redirectTtl > 7 * 24 * 3600)) {
+    throw new RangeError(`redirectOriginals.expiresInSeconds must be a whole number from 1 to 604800, not ${redirectTtl}`)
+  }
+  const core = new LibraryCore(options.store, options.jobs, limits, log, options.describe, options.sendFile, options.redirectOriginals)
   const custom = options.derivatives
   const specsFor = (record: AssetRecord) => custom ?? derivativeSpecsFor(record, { avif: options.avif === true })
   const afterDerived = (record: AssetRecord) => core.startCaption(record)

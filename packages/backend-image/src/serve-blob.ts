@@ -10,6 +10,8 @@ export interface BlobBody {
   readonly mime: string
   /** Extra headers (Content-Disposition, Vary, Cache-Control). */
   readonly headers: Record<string, string>
+  /** GETs answer 307 to a URL of the bytes valid this long, when the store has one (object storage). */
+  readonly redirectSeconds?: number
 }
 
 /** GET/HEAD of stored bytes: strong ETag (the digest), 304, one Range (206/416), zero-copy when possible. */
@@ -35,6 +37,7 @@ export async function serveBlob(req: IncomingMessage, res: ServerResponse, store
     res.end()
     return
   }
+  if (body.redirectSeconds !== undefined && (await redirected(res, store, body, body.redirectSeconds))) return
   if (sendFile && store.openBlobFile && length > 0) {
     const file = await store.openBlobFile(body.digest)
     if (file) {
@@ -49,4 +52,19 @@ export async function serveBlob(req: IncomingMessage, res: ServerResponse, store
   const stream = await store.getBlob(body.digest, range)
   res.writeHead(status, { ...headers, 'Content-Length': length })
   await pipeline(stream, res)
+}
+
+/** 307 to a short-lived URL that answers with the same type, disposition and caching; false without one. */
+async function redirected(res: ServerResponse, store: LibraryStore, body: BlobBody, expiresInSeconds: number): Promise<boolean> {
+  if (!store.blobUrl) return false
+  const url = await store.blobUrl(body.digest, {
+    expiresInSeconds,
+    contentType: body.mime,
+    ...(body.headers['Content-Disposition'] !== undefined ? { contentDisposition: body.headers['Content-Disposition'] } : {}),
+    ...(body.headers['Cache-Control'] !== undefined ? { cacheControl: body.headers['Cache-Control'] } : {}),
+  })
+  if (url === undefined) return false
+  res.writeHead(307, { Location: url, 'Cache-Control': 'no-store', 'Content-Length': 0 })
+  res.end()
+  return true
 }

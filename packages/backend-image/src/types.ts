@@ -20,7 +20,7 @@ export type Authorize = (req: IncomingMessage, need: Need) => Promise<AuthorizeR
 
 /** The parts of an Everlock store the library uses. */
 export type LibraryStore = Pick<Store, 'name' | 'putBlob' | 'getBlob' | 'statBlob' | 'deleteBlob' | 'get' | 'list' | 'commit' | 'log' | 'head'> &
-  Partial<Pick<Store, 'openBlobFile'>>
+  Partial<Pick<Store, 'openBlobFile' | 'blobUrl'>>
 
 /** The parts of an `@everlock/jobs` queue the library uses. */
 export type LibraryJobs = Pick<JobQueue, 'enqueue' | 'handle' | 'getByKey' | 'retry' | 'onSettled'>
@@ -72,6 +72,13 @@ export interface ImageLibraryOptions {
   readonly authorize?: Authorize
   /** Serve originals and derivatives from local files with this (when the store has them). */
   readonly sendFile?: SendFile
+  /**
+   * Answer GETs of originals with 307 to a URL the store signs for this long (`store.blobUrl`: presigned object
+   * storage, with the file's name and type as response overrides), after authorisation, so the bytes go from
+   * the bucket straight to the client. HEADs, 304s and derivatives are answered here; stores without URLs keep
+   * serving the bytes. The URL is never logged.
+   */
+  readonly redirectOriginals?: { readonly expiresInSeconds: number }
   /** Captioning; without it no caption job ever runs and records say captions are `unavailable`. */
   readonly describe?: Describe
   /** Server-side failures (5xx, failed jobs) are reported here. */

@@ -35,6 +35,7 @@ export async function getBlob(ctx: RequestContext, name: string, digest: string)
     sendEmpty(ctx.res, 200, { ...headers, 'Content-Length': size })
     return
   }
+  if (await redirected(ctx, digest)) return
   const range = answer.kind === 'range' ? { start: answer.start, end: answer.end } : undefined
   const slice = range ?? { start: 0, end: size - 1 }
   const status = range ? 206 : 200
@@ -43,6 +44,16 @@ export async function getBlob(ctx: RequestContext, name: string, digest: string)
   const stream = await ctx.store.getBlob(digest, range)
   ctx.res.writeHead(status, { ...bodyHeaders, 'Content-Length': slice.end - slice.start + 1 })
   await pipeline(stream, ctx.res)
+}
+
+/** 307 to a short-lived URL of the bytes when the registry is set up for it and the store has one. */
+async function redirected(ctx: RequestContext, digest: string): Promise<boolean> {
+  const redirect = ctx.redirectBlobGets
+  if (!redirect || !ctx.store.blobUrl) return false
+  const url = await ctx.store.blobUrl(digest, { expiresInSeconds: redirect.expiresInSeconds, contentType: 'application/octet-stream' })
+  if (url === undefined) return false
+  sendEmpty(ctx.res, 307, { Location: url, 'Docker-Content-Digest': digest, 'Cache-Control': 'no-store' })
+  return true
 }
 
 /** The zero-copy path: false when the store has no local file for the blob (the caller streams it instead). */

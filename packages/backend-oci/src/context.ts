@@ -14,6 +14,7 @@ export interface RequestContext {
   readonly manifests: ManifestCache
   readonly sessions: UploadSessions
   readonly sendFile?: SendFile | undefined
+  readonly redirectBlobGets?: { readonly expiresInSeconds: number } | undefined
   readonly pingChallenge?: string | undefined
   /** Require a role on a path relative to the instance; returns the user, or throws UNAUTHORIZED/DENIED. */
   require(path: string, role: Role): Promise<string>

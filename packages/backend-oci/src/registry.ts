@@ -32,6 +32,10 @@ export function createOciRegistry(options: OciRegistryOptions): OciRegistry {
 
   const maxUploadsPerUser = options.maxUploadsPerUser ?? DEFAULT_MAX_UPLOADS
   if (!Number.isSafeInteger(maxUploadsPerUser) || maxUploadsPerUser < 1) throw new RangeError(`maxUploadsPerUser must be a whole number ≥ 1, not ${maxUploadsPerUser}`)
+  const redirectTtl = options.redirectBlobGets?.expiresInSeconds
+  if (redirectTtl !== undefined && (!Number.isSafeInteger(redirectTtl) || redirectTtl < 1 || redirectTtl > 7 * 24 * 3600)) {
+    throw new RangeError(`redirectBlobGets.expiresInSeconds must be a whole number from 1 to 604800, not ${redirectTtl}`)
+  }
   const manifests = new ManifestCache(16 * 1024 * 1024)
   const sessions = new UploadSessions(store, maxUploadsPerUser)
   const sweepUploads = () => sessions.expire(ttl, UNRECORDED_GRACE_MS)
@@ -53,7 +57,7 @@ export function createOciRegistry(options: OciRegistryOptions): OciRegistry {
       throw new OciError(405, 'UNSUPPORTED', `${method} is not supported here`, undefined, { Allow: ALLOWED[route.kind].join(', ') })
     }
     if ('name' in route) assertName(route.name)
-    const ctx: RequestContext = { req, res, url, store, maxManifestBytes, manifests, sessions, sendFile: options.sendFile, pingChallenge: options.pingChallenge, ...makeRequire(authorize, req) }
+    const ctx: RequestContext = { req, res, url, store, maxManifestBytes, manifests, sessions, sendFile: options.sendFile, redirectBlobGets: options.redirectBlobGets, pingChallenge: options.pingChallenge, ...makeRequire(authorize, req) }
     await dispatch(ctx, route, method)
   }
 

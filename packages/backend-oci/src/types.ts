@@ -17,7 +17,7 @@ export type AuthorizeResult =
 export type Authorize = (req: IncomingMessage, need: Need) => Promise<AuthorizeResult>
 
 /** The parts of an Everlock store the registry uses. */
-export type RegistryStore = Pick<Store, 'putBlob' | 'getBlob' | 'statBlob' | 'get' | 'list' | 'commit' | 'state' | 'uploads'> & Partial<Pick<Store, 'openBlobFile'>>
+export type RegistryStore = Pick<Store, 'putBlob' | 'getBlob' | 'statBlob' | 'get' | 'list' | 'commit' | 'state' | 'uploads'> & Partial<Pick<Store, 'openBlobFile' | 'blobUrl'>>
 
 /** A whole response whose body is `length` bytes of the open file `fd` from `start`. */
 export interface FileResponse {
@@ -65,6 +65,13 @@ export interface OciRegistryOptions {
    * through JavaScript.
    */
   readonly sendFile?: SendFile
+  /**
+   * Answer blob GETs (not HEADs) with 307 and a `Location` the store signs for this long (`store.blobUrl`: a
+   * presigned object-storage URL), after authorisation, so the bytes go from the object store straight to the
+   * client; Range requests are redirected too (the client sends the Range on). Stores without URLs (the local
+   * disk) keep serving the bytes. The URL is a bearer credential: it is never logged.
+   */
+  readonly redirectBlobGets?: { readonly expiresInSeconds: number }
   /** Errors that are the server's fault (5xx) are reported here. */
   readonly log?: (message: string, error?: unknown) => void
 }

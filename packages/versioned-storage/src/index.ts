@@ -1,5 +1,6 @@
 export type {
   BlobFile,
+  BlobUrlOptions,
   BlobDriver,
   BlobRef,
   ByteRange,

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { Level } from 'level'
-import type { BlobDriver, BlobRef, ByteRange, Change, ListOptions, LogOptions, Store } from './types'
+import type { BlobDriver, BlobRef, BlobUrlOptions, ByteRange, Change, ListOptions, LogOptions, Store } from './types'
 import { StorageError } from './errors'
 import { assertDigest } from './digest'
 import { Tree } from './tree'
@@ -87,6 +87,11 @@ export async function openStore(opts: OpenStoreOptions): Promise<OpenedStore> {
       assertDigest(digest)
       const stat = await blobs.stat(digest)
       return stat ? { digest, size: stat.size } : undefined
+    },
+    async blobUrl(digest: string, urlOpts: BlobUrlOptions) {
+      alive()
+      assertDigest(digest)
+      return blobs.presignGet ? blobs.presignGet(digest, urlOpts) : undefined
     },
     async deleteBlob(digest: string) {
       alive()

@@ -223,6 +223,21 @@ export function storeConformance(name: string, make: () => Promise<StoresFixture
       await expect(store.openBlobFile('sha256:xyz')).rejects.toMatchObject({ code: 'DIGEST_INVALID' })
     })
 
+    it('blobUrl gives a URL serving the bytes (Range, type and disposition overrides), or undefined', async () => {
+      const ref = await put('bytes straight from the object store')
+      await expect(store.blobUrl('sha256:xyz', { expiresInSeconds: 60 })).rejects.toMatchObject({ code: 'DIGEST_INVALID' })
+      const url = await store.blobUrl(ref.digest, { expiresInSeconds: 60, contentType: 'image/jpeg', contentDisposition: 'attachment; filename="a.jpg"' })
+      if (url === undefined) return // a driver without direct URLs (the local disk)
+      const whole = await fetch(url)
+      expect(whole.status).toBe(200)
+      expect(whole.headers.get('content-type')).toBe('image/jpeg')
+      expect(whole.headers.get('content-disposition')).toBe('attachment; filename="a.jpg"')
+      expect(await whole.text()).toBe('bytes straight from the object store')
+      const part = await fetch(url, { headers: { range: 'bytes=6-13' } })
+      expect(part.status).toBe(206)
+      expect(await part.text()).toBe('straight')
+    })
+
     it('commits many changes atomically with author, message, time and parent', async () => {
       const a = await put('a')
       const first = await store.commit([{ op: 'put', path: 'dir/a', digest: a.digest, size: a.size }], { author: 'alice', message: 'first' })

@@ -151,6 +151,12 @@ export interface Store {
    * files (object storage). The caller must `close()` it. Throws BLOB_UNKNOWN.
    */
   openBlobFile(digest: string): Promise<BlobFile | undefined>
+  /**
+   * A short-lived URL a client can GET the blob's bytes from directly (object storage: a presigned URL), or
+   * undefined when the driver has none. It does not check the blob exists. The URL is a bearer credential:
+   * hand it to the one client, never log it.
+   */
+  blobUrl(digest: string, opts: BlobUrlOptions): Promise<string | undefined>
   /** Remove a blob's bytes (caller ensures nothing references it). Idempotent. */
   deleteBlob(digest: string): Promise<void>
 
@@ -188,6 +194,17 @@ export interface BlobFile {
   close(): Promise<void>
 }
 
+/** What a presigned blob URL answers with. Range requests work as usual: the client sends `Range` to the URL. */
+export interface BlobUrlOptions {
+  /** How long the URL works, 1 s to 7 days. */
+  readonly expiresInSeconds: number
+  /** Content-Type of the answer (default: what the object was stored with). */
+  readonly contentType?: string
+  /** Content-Disposition of the answer, e.g. `attachment; filename="a.jpg"`. */
+  readonly contentDisposition?: string
+  readonly cacheControl?: string
+}
+
 export interface BlobDriver {
   readonly capabilities: { readonly ranges: boolean; readonly multipart?: boolean }
   /**
@@ -200,6 +217,8 @@ export interface BlobDriver {
   /** Optional: the blob as an open local file (drivers that keep bytes on the local disk). Throws BLOB_UNKNOWN. */
   openFile?(digest: string): Promise<BlobFile>
   stat(digest: string): Promise<{ size: number } | undefined>
+  /** Optional: a short-lived URL that serves the blob's bytes without this process (object storage). */
+  presignGet?(digest: string, opts: BlobUrlOptions): Promise<string>
   delete(digest: string): Promise<void>
   list(): AsyncIterable<string>
   /** Remove leftovers of interrupted writes. */

@@ -206,3 +206,18 @@ test('publishing bytes staged under a wrong expected digest is refused (DIGEST_M
     expect(await driver.stat(sha(data))).toBeUndefined()
   }
 })
+
+// s3rver checks a presigned URL's expiry but not its signature (a tampered signature is still served), so only
+// the expiry is asserted here; the signing itself is the AWS SDK's presigner.
+test('presigned GETs expire after expiresInSeconds; a lifetime outside 1 s – 7 days is refused', async () => {
+  const driver = s3Blobs({ client: server.client(), bucket: BUCKET, prefix: fresh() })
+  const staged = await driver.stage(Readable.from([Buffer.from('short-lived')]))
+  await staged.publish()
+  const url = await driver.presignGet!(staged.digest, { expiresInSeconds: 1 })
+  expect(url).toContain('X-Amz-Expires=1&')
+  await new Promise((r) => setTimeout(r, 2100))
+  expect((await fetch(url)).status).toBe(403)
+  for (const bad of [0, 1.5, 7 * 24 * 3600 + 1]) {
+    await expect(driver.presignGet!(staged.digest, { expiresInSeconds: bad })).rejects.toBeInstanceOf(RangeError)
+  }
+})

@@ -13,6 +13,11 @@ export interface S3TargetConfig {
   readonly pathStyle?: boolean
   /** A profile of the shared AWS config/credentials files. */
   readonly profile?: string
+  /**
+   * OCI blob GETs and library original GETs of stores on this target answer 307 to a presigned URL valid this
+   * many seconds (`redirect_gets = true`, `redirect_ttl_seconds`, default 300); absent: bytes go through Everlock.
+   */
+  readonly redirectTtlSeconds?: number
 }
 
 export interface StorageConfig {
@@ -27,7 +32,9 @@ export const LOCAL = 'local'
 const TARGET_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/
 const STORE = /^[a-z0-9][a-z0-9._-]{0,63}$/
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/
-const TARGET_KEYS = ['endpoint', 'region', 'bucket', 'prefix', 'path_style', 'profile']
+const TARGET_KEYS = ['endpoint', 'region', 'bucket', 'prefix', 'path_style', 'profile', 'redirect_gets', 'redirect_ttl_seconds']
+const DEFAULT_REDIRECT_TTL_S = 300
+const MAX_REDIRECT_TTL_S = 7 * 24 * 3600
 
 /** Reads `config/storage.toml`; a missing file keeps every store on the local disk. Throws CONFIG_INVALID listing every problem. */
 export async function loadStorageConfig(file: string): Promise<StorageConfig> {
@@ -93,6 +100,7 @@ function normaliseTargets(value: unknown, problems: Problems): S3TargetConfig[] 
     const profile = text('profile', (s) => /^[\w.-]{1,64}$/.test(s), 'a profile name of the shared AWS files')
     const pathStyle = body['path_style']
     if (pathStyle !== undefined && typeof pathStyle !== 'boolean') problems.add(`${at}.path_style`, `true or false, got ${describe(pathStyle)}`)
+    const redirectTtl = normaliseRedirect(body, at, problems)
     out.push({
       name,
       bucket: bucket ?? '',
@@ -101,9 +109,23 @@ function normaliseTargets(value: unknown, problems: Problems): S3TargetConfig[] 
       ...(region !== undefined ? { region } : {}),
       ...(typeof pathStyle === 'boolean' ? { pathStyle } : {}),
       ...(profile !== undefined ? { profile } : {}),
+      ...(redirectTtl !== undefined ? { redirectTtlSeconds: redirectTtl } : {}),
     })
   }
   return out
+}
+
+/** `redirect_gets` (bool) and `redirect_ttl_seconds` (1 s – 7 days, only with redirects on): the lifetime, or undefined. */
+function normaliseRedirect(body: Record<string, unknown>, at: string, problems: Problems): number | undefined {
+  const on = body['redirect_gets']
+  const ttl = body['redirect_ttl_seconds']
+  if (on !== undefined && typeof on !== 'boolean') problems.add(`${at}.redirect_gets`, `true or false, got ${describe(on)}`)
+  if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl < 1 || ttl > MAX_REDIRECT_TTL_S)) {
+    problems.add(`${at}.redirect_ttl_seconds`, `a whole number of seconds from 1 to ${MAX_REDIRECT_TTL_S} (7 days, the longest a presigned URL lasts), got ${describe(ttl)}`)
+  } else if (ttl !== undefined && on !== true) {
+    problems.add(`${at}.redirect_ttl_seconds`, 'only with redirect_gets = true')
+  }
+  return on === true ? (typeof ttl === 'number' ? ttl : DEFAULT_REDIRECT_TTL_S) : undefined
 }
 
 function isHttpUrl(s: string): boolean {

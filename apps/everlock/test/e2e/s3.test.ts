@@ -1,7 +1,8 @@
 // `everlock serve` with every store's bytes on S3 (config/storage.toml → a real s3rver process): a skopeo push
-// and pull with identical digests, the layers in the bucket and none on the local disk; a missing bucket fails
-// start-up with a clear error.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+// and pull with identical digests, the layers in the bucket and none on the local disk; with `redirect_gets` the
+// pull (skopeo follows the 307s) and a library original (curl -L) come from presigned bucket URLs; a missing
+// bucket fails start-up with a clear error.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startS3rver, S3RVER_CREDENTIALS, type S3rver } from '@everlock/versioned-storage/s3rver'
@@ -14,7 +15,15 @@ const MiB = 1024 * 1024
 
 function storageToml(dir: string, endpoint: string, bucket: string): void {
   mkdirSync(join(dir, 'config'), { recursive: true })
-  writeFileSync(join(dir, 'config', 'storage.toml'), `[s3.objects]\nendpoint = "${endpoint}"\nbucket = "${bucket}"\nprefix = "everlock/"\n\n[stores]\n"*" = "objects"\n`)
+  const redirect = 'redirect_gets = true\nredirect_ttl_seconds = 120\n'
+  writeFileSync(join(dir, 'config', 'storage.toml'), `[s3.objects]\nendpoint = "${endpoint}"\nbucket = "${bucket}"\nprefix = "everlock/"\n${redirect}\n[stores]\n"*" = "objects"\n`)
+}
+
+/** The status and Location of a GET, not followed. */
+async function redirectOf(port: number, host: string, url: string): Promise<{ status: number; location: URL | undefined }> {
+  const res = await curl(port, host, ['-u', 'admin:change-me', '-D', '-', '-o', '/dev/null', url])
+  const location = /^location: (\S+)/im.exec(res.body)?.[1]
+  return { status: res.status, location: location ? new URL(location) : undefined }
 }
 
 describe.skipIf(!built)('everlock serve with the stores on S3 (s3rver)', () => {
@@ -55,6 +64,12 @@ describe.skipIf(!built)('everlock serve with the stores on S3 (s3rver)', () => {
     const pulled = await admin.pull(`${everlock.registry}/admin/big:demo`, `${out}:demo`)
     expect(pulled.ok, pulled.stderr).toBe(true)
     expect(readLayout(out)).toEqual({ manifestDigest: image.manifestDigest, layerDigests: image.layerDigests })
+    // that pull's layers came from the bucket: blob GETs answer 307 to a presigned URL of the object
+    const layer = image.layerDigests[0]!
+    const blobGet = await redirectOf(everlock.http, 'localhost', `http://${everlock.registry}/v2/admin/big/blobs/${layer}`)
+    expect(blobGet.status).toBe(307)
+    expect(blobGet.location?.origin).toBe(server.endpoint)
+    expect(blobGet.location?.pathname).toBe(`/everlock/everlock/everlock-oci-local/sha256/${layer.slice(7, 9)}/${layer.slice(7)}`)
 
     const keys = await server.keys('everlock', 'everlock/everlock-oci-local/sha256/')
     for (const digest of image.layerDigests) expect(keys).toContain(`everlock/everlock-oci-local/sha256/${digest.slice(7, 9)}/${digest.slice(7)}`)
@@ -74,6 +89,17 @@ describe.skipIf(!built)('everlock serve with the stores on S3 (s3rver)', () => {
     expect(keys).toContain(`everlock/everlock-image/sha256/${id.slice(0, 2)}/${id}`)
     for (const d of record['derivatives'] as Array<{ digest: string }>) expect(keys).toContain(`everlock/everlock-image/sha256/${d.digest.slice(7, 9)}/${d.digest.slice(7)}`)
     expect(existsSync(join(dir, 'data', 'stores', 'everlock-image', 'blobs'))).toBe(false)
+
+    // the original: 307 to the bucket; curl -L gets the very bytes with the file's type and name
+    const original = url(`/api/assets/${id}/original`)
+    expect((await redirectOf(everlock.http, 'photos.localhost', original)).location?.origin).toBe(server.endpoint)
+    const saved = join(dir, 'original.jpg')
+    const got = await curl(everlock.http, 'photos.localhost', ['-u', 'admin:change-me', '-L', '-D', '-', '-o', saved, original])
+    expect(got.status).toBe(200)
+    expect(got.body).toMatch(/^content-type: image\/jpeg/im)
+    expect(got.body).toMatch(/^content-disposition: inline; filename="photo.jpg"/im)
+    expect(readFileSync(saved).equals(readFileSync(jpeg))).toBe(true)
+    expect(everlock.proc.output).not.toContain('X-Amz-Signature') // presigned URLs are never logged
   })
 
   it('survives a restart: the image pulls again from the bucket', async () => {

@@ -34,10 +34,13 @@ describe('config/storage.toml', () => {
         'endpoint = "http://127.0.0.1:9000"',
         'bucket = "everlock"',
         'prefix = "prod"',
+        'redirect_gets = true',
         '[s3.aws]',
         'region = "eu-west-1"',
         'bucket = "everlock-archive"',
         'profile = "everlock"',
+        'redirect_gets = true',
+        'redirect_ttl_seconds = 60',
         '[stores]',
         '"*" = "objects"',
         '"everlock-system" = "local"',
@@ -46,8 +49,8 @@ describe('config/storage.toml', () => {
     )
     const config = await loadStorageConfig(file)
     expect(config.targets).toEqual([
-      { name: 'objects', endpoint: 'http://127.0.0.1:9000', bucket: 'everlock', prefix: 'prod/' },
-      { name: 'aws', region: 'eu-west-1', bucket: 'everlock-archive', prefix: '', profile: 'everlock' },
+      { name: 'objects', endpoint: 'http://127.0.0.1:9000', bucket: 'everlock', prefix: 'prod/', redirectTtlSeconds: 300 },
+      { name: 'aws', region: 'eu-west-1', bucket: 'everlock-archive', prefix: '', profile: 'everlock', redirectTtlSeconds: 60 },
     ])
     expect(targetOf(config, 'everlock-oci-local')?.name).toBe('objects')
     expect(targetOf(config, 'everlock-system')).toBeUndefined()
@@ -82,6 +85,9 @@ describe('config/storage.toml', () => {
       'stores.*',
       'stores.UPPER',
     ])
+    expect(
+      problemsOf(['[s3.a]', 'bucket = "abc"', 'redirect_gets = "yes"', 'redirect_ttl_seconds = 604801', '[s3.b]', 'bucket = "abc"', 'redirect_ttl_seconds = 60', '[s3.c]', 'bucket = "abc"', 'redirect_gets = true', 'redirect_ttl_seconds = 1.5'].join('\n')),
+    ).toEqual(['s3.a.redirect_gets', 's3.a.redirect_ttl_seconds', 's3.b.redirect_ttl_seconds', 's3.c.redirect_ttl_seconds'])
     expect(problemsOf('[s3\n')).toEqual([expect.stringMatching(/^\(syntax/)])
   })
 })

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
-import { openStores, type Store, type Stores } from '@everlock/versioned-storage'
+import { openStores, type BlobDriver, type Store, type Stores } from '@everlock/versioned-storage'
 import { createOciRegistry, type Authorize, type OciRegistry, type SendFile } from '@everlock/backend-oci'
 
 export interface Running {
@@ -19,13 +19,14 @@ export interface Running {
 }
 
 /** A registry over a real store in a temp dir, mounted in a bare node:http server. */
-export async function startRegistry(opts: { authorize?: Authorize; uploadTtlMs?: number; maxManifestBytes?: number; sendFile?: SendFile; pingChallenge?: string; maxUploadsPerUser?: number } = {}): Promise<Running> {
+export async function startRegistry(opts: { authorize?: Authorize; uploadTtlMs?: number; maxManifestBytes?: number; sendFile?: SendFile; pingChallenge?: string; maxUploadsPerUser?: number; redirectBlobGets?: { expiresInSeconds: number }; blobDriver?: (store: string, storeDir: string) => BlobDriver } = {}): Promise<Running> {
   const dir = await mkdtemp(join(tmpdir(), 'oci-test-'))
   const running = {} as Running
   async function boot(port = 0) {
-    running.stores = await openStores({ dir })
+    const { blobDriver, ...registryOpts } = opts
+    running.stores = await openStores({ dir, ...(blobDriver ? { blobDriver } : {}) })
     running.store = await running.stores.open('oci')
-    running.registry = createOciRegistry({ store: running.store, ...opts })
+    running.registry = createOciRegistry({ store: running.store, ...registryOpts })
     running.server = createServer(running.registry)
     await new Promise<void>((resolve) => running.server.listen(port, '127.0.0.1', resolve))
     const { port: actual } = running.server.address() as AddressInfo

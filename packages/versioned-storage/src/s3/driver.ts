@@ -8,6 +8,7 @@ import type { S3Context } from './context'
 import { keyLayout } from './keys'
 import { listObjects } from './listing'
 import { partPool } from './part-pool'
+import { presignBlobGet } from './presign'
 import { readObject } from './read'
 import { sweepLeftovers } from './sweep'
 import { deleteKey, headSize, stageBlob } from './stage'
@@ -91,6 +92,8 @@ export function s3Blobs(opts: S3BlobsOptions): BlobDriver {
         const size = await headSize(ctx, ctx.keys.blob(digest))
         return size === undefined ? undefined : { size }
       }),
+
+    presignGet: (digest, urlOpts) => presignBlobGet(ctx, digest, urlOpts),
 
     delete: (digest: string) => guard('delete', digest, () => deleteKey(ctx, ctx.keys.blob(digest))),
 
