@@ -14,7 +14,7 @@ interface Context {
   completion(
     options: { messages: NodeMessage[]; n_predict: number; temperature: number },
     onToken: (token: { token: string }) => void,
-  ): Promise<{ tokens_predicted: number; tokens_evaluated: number; context_full: boolean; interrupted: boolean; truncated: boolean }>
+  ): Promise<{ text: string; tokens_predicted: number; tokens_evaluated: number; context_full: boolean; interrupted: boolean; truncated: boolean }>
   stopCompletion(): void
   release(): Promise<void>
 }
@@ -24,7 +24,6 @@ interface LlamaNode {
 }
 const MODULE = '@fugood/llama.node'
 
-let logsSilenced = false
 
 function toMessages(messages: readonly ChatMessage[], imagePath: string | undefined): NodeMessage[] {
   const out: NodeMessage[] = messages.map((m) => ({ role: m.role, content: m.content }))
@@ -38,10 +37,8 @@ function toMessages(messages: readonly ChatMessage[], imagePath: string | undefi
 
 export async function loadLlamaNode(options: EngineLoadOptions): Promise<Engine> {
   const lib = (await import(MODULE)) as LlamaNode
-  if (!logsSilenced) {
-    await lib.toggleNativeLog(false)
-    logsSilenced = true
-  }
+  // Routing native logs to a JS listener keeps a thread-safe callback alive (the process then never exits),
+  // so llama.cpp's own logging stays as it is: off, it prints to the process's stdout/stderr.
   const nCtx = options.contextSize ?? 4096
   const ctx: Context = await lib.loadModel({
     model: options.modelPath,
@@ -77,6 +74,9 @@ export async function loadLlamaNode(options: EngineLoadOptions): Promise<Engine>
     async generate(request: EngineRequest): Promise<EngineResult> {
       const onAbort = () => ctx.stopCompletion()
       request.signal.addEventListener('abort', onAbort, { once: true })
+      let callbacks = 0
+      let sent = ''
+      let finished = false
       try {
         const res = await ctx.completion(
           {
@@ -85,12 +85,26 @@ export async function loadLlamaNode(options: EngineLoadOptions): Promise<Engine>
             temperature: request.temperature,
           },
           (token) => {
-            if (!request.signal.aborted && token.token) request.onText(token.token)
+            callbacks++
+            if (finished || request.signal.aborted || !token.token) return
+            sent += token.token
+            request.onText(token.token)
           },
         )
         if (request.signal.aborted) throw request.signal.reason
-        return { generatedTokens: res.tokens_predicted, stopReason: res.tokens_predicted >= request.maxTokens || res.context_full ? 'length' : 'stop' }
+        // Token callbacks arrive through a thread-safe queue and may trail the result: let them land, then
+        // send whatever text is still missing so the stream always ends with the whole answer.
+        for (let quiet = 0, seen = -1; quiet < 2; ) {
+          await new Promise((resolve) => setImmediate(resolve))
+          quiet = callbacks === seen ? quiet + 1 : 0
+          seen = callbacks
+        }
+        finished = true
+        if (res.text.startsWith(sent) && res.text.length > sent.length) request.onText(res.text.slice(sent.length))
+        const generatedTokens = Math.max(callbacks, res.tokens_predicted)
+        return { generatedTokens, stopReason: generatedTokens >= request.maxTokens || res.context_full ? 'length' : 'stop' }
       } finally {
+        finished = true
         request.signal.removeEventListener('abort', onAbort)
       }
     },
