@@ -77,7 +77,7 @@ export interface AiRuntimeOptions {
   mmprojPath?: string
   /** CPU threads for generation (default: min(4, available cores)). */
   threads?: number
-  /** Context size in tokens (default: the model's, capped at 4096). */
+  /** Context size in tokens (default 4096; node-llama-cpp: at most the model's own). */
   contextSize?: number
   log?: AiLogger
   /** Which engine runs the model; `auto` picks node-llama-cpp for text and llama.node with a projector. */
