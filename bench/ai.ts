@@ -15,7 +15,7 @@ const quick = process.argv.includes('--quick')
 const only = process.argv.find((a) => a.startsWith('--engine='))?.slice('--engine='.length)
 const THREADS = Number(process.env.EVERLOCK_AI_THREADS ?? 2)
 const CONTEXT = 2048
-const ROUNDS = quick ? 2 : 4
+const ROUNDS = quick ? 3 : 6
 
 interface Sample {
   promptTokens: number
@@ -27,6 +27,9 @@ interface Sample {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
 const promptRate = (s: Sample[]) => median(s.map((x) => (x.promptTokens * 1000) / x.promptMs))
 const genRate = (s: Sample[]) => median(s.map((x) => ((x.generated - 1) * 1000) / x.generateMs))
+/** Median of the per-round ratios runtime/raw: each pair ran back to back, so slow drifts of load cancel. */
+const pairedRatio = (rt: Sample[], raw: Sample[], rate: (s: Sample[]) => number) =>
+  median(rt.map((x, i) => rate([x]) / rate([raw[i]!])))
 
 // A ~200-token prompt that differs from the first words on, so no round reuses another's cached prefix.
 function messages(round: number): ChatMessage[] {
@@ -111,10 +114,18 @@ async function measure(engine: 'node-llama-cpp' | 'llama.node', modelPath: strin
   await viaRuntime(ai, 101, 4)
   const rawSamples: Sample[] = []
   const rtSamples: Sample[] = []
+  // Both see the same prompt each round (each has its own context, so neither reuses a cached prefix) and
+  // make the same tokens (greedy); who goes first alternates.
   for (let r = 0; r < ROUNDS; r++) {
-    const rt = await viaRuntime(ai, 2 * r, maxTokens)
-    rtSamples.push(rt)
-    rawSamples.push(await timeOne(rt.promptTokens, (onText) => raw.run(2 * r + 1, maxTokens, onText)))
+    const viaRaw = () => timeOne(0, (onText) => raw.run(r, maxTokens, onText))
+    if (r % 2 === 0) {
+      rtSamples.push(await viaRuntime(ai, r, maxTokens))
+      rawSamples.push(await viaRaw())
+    } else {
+      rawSamples.push(await viaRaw())
+      rtSamples.push(await viaRuntime(ai, r, maxTokens))
+    }
+    rawSamples[r]!.promptTokens = rtSamples[r]!.promptTokens
   }
   await ai.close()
   await raw.close()
@@ -147,11 +158,14 @@ try {
   for (const engine of engines) {
     const r = await measure(engine, modelPath, engine === 'llama.node' ? (quick ? 16 : 32) : quick ? 32 : 64)
     rows.push(r)
-    const fmt = (n: number) => n.toFixed(1).padStart(8)
+    const fmt = (n: number) => n.toFixed(2).padStart(8)
     console.log(`\n${engine}            prompt t/s   gen t/s`)
     console.log(`  raw engine        ${fmt(promptRate(r.raw))}  ${fmt(genRate(r.raw))}`)
     console.log(`  AiRuntime         ${fmt(promptRate(r.runtime))}  ${fmt(genRate(r.runtime))}`)
-    console.log(`  ratio             ${fmt(promptRate(r.runtime) / promptRate(r.raw))}  ${fmt(genRate(r.runtime) / genRate(r.raw))}`)
+    console.log(`  ratio of medians  ${fmt(promptRate(r.runtime) / promptRate(r.raw))}  ${fmt(genRate(r.runtime) / genRate(r.raw))}`)
+    console.log(`  paired ratio      ${fmt(pairedRatio(r.runtime, r.raw, promptRate))}  ${fmt(pairedRatio(r.runtime, r.raw, genRate))}`)
+    const each = (xs: Sample[]) => xs.map((x) => `${promptRate([x]).toFixed(0)}/${genRate([x]).toFixed(1)}`).join(' ')
+    console.log(`  rounds (prompt/gen t/s)  raw: ${each(r.raw)}  runtime: ${each(r.runtime)}`)
   }
   if (rows.length === 2) {
     const [a, b] = rows as [(typeof rows)[0], (typeof rows)[0]]
