@@ -3,6 +3,8 @@
 // with random Q4_0 weights, written into a temp dir by this script (~280 MB; nothing is downloaded or kept).
 // For each engine: prompt tokens/s (time to first token) and generation tokens/s, through AiRuntime and
 // through the engine's own API, rounds interleaved so machine load hits both alike; ratios should be ≥ 0.95.
+// Also per CPU-second of the process (all threads), which the load of other processes on the machine barely
+// moves: the fairest view of the runtime's own overhead on a shared machine.
 // Run: pnpm build && pnpm --filter @everlock/bench bench:ai   (--quick: fewer rounds and tokens;
 //      --engine=node-llama-cpp|llama.node to run one; EVERLOCK_AI_THREADS=n, default 2)
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -22,28 +24,51 @@ interface Sample {
   generated: number
   promptMs: number
   generateMs: number
+  /** Process CPU time (all threads) in each phase: what the work cost, whatever else the machine runs. */
+  promptCpuMs: number
+  generateCpuMs: number
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
 const promptRate = (s: Sample[]) => median(s.map((x) => (x.promptTokens * 1000) / x.promptMs))
 const genRate = (s: Sample[]) => median(s.map((x) => ((x.generated - 1) * 1000) / x.generateMs))
+const promptCpuRate = (s: Sample[]) => median(s.map((x) => (x.promptTokens * 1000) / x.promptCpuMs))
+const genCpuRate = (s: Sample[]) => median(s.map((x) => ((x.generated - 1) * 1000) / x.generateCpuMs))
 /** Median of the per-round ratios runtime/raw: each pair ran back to back, so slow drifts of load cancel. */
 const pairedRatio = (rt: Sample[], raw: Sample[], rate: (s: Sample[]) => number) =>
   median(rt.map((x, i) => rate([x]) / rate([raw[i]!])))
 
 // A ~200-token prompt that differs from the first words on, so no round reuses another's cached prefix.
 function messages(round: number): ChatMessage[] {
-  const body = 'the quick brown fox jumps over the lazy dog while the river runs past the old mill '.repeat(10)
+  const body = 'the quick brown fox jumps over the lazy dog while the river runs past the old mill '.repeat(4)
   return [{ role: 'user', content: `Round ${round} ${'ab'.repeat(round + 1)}: summarise this text: ${body}` }]
 }
 
 /** Times one generation through any API: `run` calls `onText` per chunk and returns the tokens made. */
 async function timeOne(promptTokens: number, run: (onText: () => void) => Promise<number>): Promise<Sample> {
+  const cpu = () => {
+    const u = process.cpuUsage()
+    return (u.user + u.system) / 1000
+  }
   const start = performance.now()
+  const cpuStart = cpu()
   let first: number | undefined
-  const generated = await run(() => (first ??= performance.now()))
+  let cpuFirst: number | undefined
+  const generated = await run(() => {
+    if (first !== undefined) return
+    first = performance.now()
+    cpuFirst = cpu()
+  })
   const end = performance.now()
-  return { promptTokens, generated, promptMs: (first ?? end) - start, generateMs: end - (first ?? end) }
+  const cpuEnd = cpu()
+  return {
+    promptTokens,
+    generated,
+    promptMs: (first ?? end) - start,
+    generateMs: end - (first ?? end),
+    promptCpuMs: (cpuFirst ?? cpuEnd) - cpuStart,
+    generateCpuMs: cpuEnd - (cpuFirst ?? cpuEnd),
+  }
 }
 
 async function viaRuntime(ai: AiRuntime, round: number, maxTokens: number): Promise<Sample> {
@@ -57,6 +82,7 @@ async function viaRuntime(ai: AiRuntime, round: number, maxTokens: number): Prom
   })
   return { ...s, promptTokens }
 }
+
 
 type Raw = { run(round: number, maxTokens: number, onText: () => void): Promise<number>; close(): Promise<void> }
 
@@ -105,7 +131,7 @@ async function rawLlamaNode(modelPath: string): Promise<Raw> {
   }
 }
 
-async function measure(engine: 'node-llama-cpp' | 'llama.node', modelPath: string, maxTokens: number) {
+async function measure(engine: 'node-llama-cpp' | 'llama.node', modelPath: string, maxTokens: number, rounds: number) {
   const raw = engine === 'node-llama-cpp' ? await rawNodeLlamaCpp(modelPath) : await rawLlamaNode(modelPath)
   const ai = createAiRuntime({ modelPath, engine, threads: THREADS, contextSize: CONTEXT })
   await ai.ready()
@@ -116,7 +142,7 @@ async function measure(engine: 'node-llama-cpp' | 'llama.node', modelPath: strin
   const rtSamples: Sample[] = []
   // Both see the same prompt each round (each has its own context, so neither reuses a cached prefix) and
   // make the same tokens (greedy); who goes first alternates.
-  for (let r = 0; r < ROUNDS; r++) {
+  for (let r = 0; r < rounds; r++) {
     const viaRaw = () => timeOne(0, (onText) => raw.run(r, maxTokens, onText))
     if (r % 2 === 0) {
       rtSamples.push(await viaRuntime(ai, r, maxTokens))
@@ -156,7 +182,9 @@ try {
   const engines = (['node-llama-cpp', 'llama.node'] as const).filter((e) => !only || e === only)
   const rows = []
   for (const engine of engines) {
-    const r = await measure(engine, modelPath, engine === 'llama.node' ? (quick ? 16 : 32) : quick ? 32 : 64)
+    // llama.node is several times slower: fewer rounds and tokens keep the run within minutes.
+    const slow = engine === 'llama.node'
+    const r = await measure(engine, modelPath, slow ? (quick ? 16 : 32) : quick ? 32 : 64, slow ? Math.ceil(ROUNDS / 2) : ROUNDS)
     rows.push(r)
     const fmt = (n: number) => n.toFixed(2).padStart(8)
     console.log(`\n${engine}            prompt t/s   gen t/s`)
@@ -164,6 +192,9 @@ try {
     console.log(`  AiRuntime         ${fmt(promptRate(r.runtime))}  ${fmt(genRate(r.runtime))}`)
     console.log(`  ratio of medians  ${fmt(promptRate(r.runtime) / promptRate(r.raw))}  ${fmt(genRate(r.runtime) / genRate(r.raw))}`)
     console.log(`  paired ratio      ${fmt(pairedRatio(r.runtime, r.raw, promptRate))}  ${fmt(pairedRatio(r.runtime, r.raw, genRate))}`)
+    console.log(`  per CPU-second: raw ${fmt(promptCpuRate(r.raw))}  ${fmt(genCpuRate(r.raw))}`)
+    console.log(`                  AiRuntime ${fmt(promptCpuRate(r.runtime))}  ${fmt(genCpuRate(r.runtime))}`)
+    console.log(`  CPU ratio         ${fmt(pairedRatio(r.runtime, r.raw, promptCpuRate))}  ${fmt(pairedRatio(r.runtime, r.raw, genCpuRate))}`)
     const each = (xs: Sample[]) => xs.map((x) => `${promptRate([x]).toFixed(0)}/${genRate([x]).toFixed(1)}`).join(' ')
     console.log(`  rounds (prompt/gen t/s)  raw: ${each(r.raw)}  runtime: ${each(r.runtime)}`)
   }
