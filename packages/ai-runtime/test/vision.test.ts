@@ -35,7 +35,7 @@ describe('a model with a vision projector (llama.node)', () => {
     }
   })
 
-  it('an abort stops a running image description, and the next request runs', async () => {
+  it('an abort stops a running prompt on the vision engine at once, and an image description runs next', async () => {
     const ai = createAiRuntime({ modelPath: files().modelPath, mmprojPath: files().mmprojPath, threads: 2, contextSize: 512 })
     try {
       const controller = new AbortController()
