@@ -2,6 +2,7 @@ import { groupCommands } from './commands/groups.js'
 import { instanceCommands } from './commands/instances.js'
 import { storeCommands } from './commands/store.js'
 import { tokenCommands } from './commands/tokens.js'
+import { tlsCommands } from './commands/tls.js'
 import { userCommands } from './commands/users.js'
 import type { AdminDeps } from './deps.js'
 import { AdminError, isCodedError } from './errors.js'
@@ -53,6 +54,7 @@ export function createAdminInterpreter(options: AdminInterpreterOptions): AdminI
     ...instanceCommands('oci'),
     ...instanceCommands('image'),
     ...storeCommands,
+    ...tlsCommands,
   ]
   const helpCmd: Command = {
     words: ['help'], args: '[<command>]', summary: 'this list, or the usage of one command', open: true, min: 0, max: 3,
