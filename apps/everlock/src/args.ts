@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { resolve } from 'node:path'
+import { parseListenAddress } from '@everlock/frontend-http'
 import { EverlockError } from './errors.js'
 import { isRegistryStoreName, normaliseVhost, STORE_NAME_EXPECTED, VHOST_EXPECTED } from './names.js'
 import type { ServeOptions } from './serve.js'
@@ -9,7 +10,8 @@ export const USAGE = `usage: everlock serve [options]
   --data-dir <dir>                      stores, SSH host key (default ./data)
   --config-dir <dir>                    config/*.toml (default ./config)
   --frontend-http                       enable the HTTP frontend
-  --frontend-http-listen-http <addr>    HTTP listen address (default 127.0.0.1:8080)
+  --frontend-http-listen-http <addr>    HTTP listen address (default 127.0.0.1:8080, unless only HTTPS is given)
+  --frontend-http-listen-https <addr>   HTTPS listen address (certificates: config/certs/, config/tls.toml)
   --metrics-listen <addr>               Prometheus /metrics listener (default 127.0.0.1:9464, '' disables)
   --frontend-http-login-throttle-ms <ms>  delay after a failed HTTP login, doubling per failure (default 100; 0 = none)
   --frontend-http-zero-copy <on|off>    send blob bodies with sendfile(2) where possible (default on)
@@ -29,6 +31,7 @@ const OPTIONS = {
   'config-dir': { type: 'string' },
   'frontend-http': { type: 'boolean' },
   'frontend-http-listen-http': { type: 'string' },
+  'frontend-http-listen-https': { type: 'string' },
   'metrics-listen': { type: 'string' },
   'frontend-http-login-throttle-ms': { type: 'string' },
   'frontend-http-zero-copy': { type: 'string' },
@@ -77,7 +80,12 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
   const zeroCopyText = values['frontend-http-zero-copy']
   if (zeroCopyText !== undefined && zeroCopyText !== 'on' && zeroCopyText !== 'off') problems.push('--frontend-http-zero-copy: expected on or off')
   if (zeroCopyText !== undefined && !values['frontend-http']) problems.push('--frontend-http-zero-copy needs --frontend-http')
+  const https = values['frontend-http-listen-https']
+  if (https !== undefined && !isListenAddress(https)) problems.push(`--frontend-http-listen-https: expected host:port or [ipv6]:port, got '${https.slice(0, 80)}'`)
+  if (https !== undefined && !values['frontend-http']) problems.push('--frontend-http-listen-https needs --frontend-http')
   if (problems.length > 0) throw new EverlockError('USAGE', problems.join('; '))
+  // HTTPS alone when only it is given; plain HTTP on its default otherwise
+  const plain = values['frontend-http-listen-http'] ?? (https === undefined ? '127.0.0.1:8080' : undefined)
 
   const options: ServeOptions = {
     dataDir: resolve(cwd, values['data-dir'] ?? 'data'),
@@ -86,7 +94,8 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
     ...(values['frontend-http']
       ? {
           http: {
-            listen: values['frontend-http-listen-http'] ?? '127.0.0.1:8080',
+            ...(plain !== undefined ? { listen: plain } : {}),
+            ...(https !== undefined ? { listenHttps: https } : {}),
             ...(throttleMs !== undefined ? { loginThrottleMs: throttleMs } : {}),
             ...(zeroCopyText === 'off' ? { zeroCopy: false } : {}),
           },
@@ -97,6 +106,15 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
     ...(user !== undefined && password ? { admin: { user, password } } : {}),
   }
   return { help: false, options }
+}
+
+function isListenAddress(text: string): boolean {
+  try {
+    parseListenAddress(text)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function parse(args: string[]) {

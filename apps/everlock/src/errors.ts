@@ -13,6 +13,8 @@ export type EverlockErrorCode =
   | 'VHOST_TAKEN'
   | 'VHOST_LAST'
   | 'CLOSED'
+  | 'TLS_NOT_ACME'
+  | 'TLS_CERT_VALID'
 
 /** One problem found in a configuration file: where it is and what was expected there. */
 export interface ConfigProblem {

@@ -12,6 +12,7 @@ import { consoleLog, type Log } from './log.js'
 import { createOciInstances, type OciInstances } from './oci-instances.js'
 import { createFileBodySender } from '@everlock/sendfile'
 import { SYSTEM_STORE } from './names.js'
+import { prepareTls, type RunningTls } from './tls/serve-tls.js'
 
 export interface ServeOptions {
   /** Stores and the SSH host key. */
@@ -21,7 +22,7 @@ export interface ServeOptions {
   /** Prometheus listener of the HTTP frontend; '' disables it. */
   readonly metricsListen: string
   /** The HTTP frontend, when enabled; `loginThrottleMs` is the delay after a first failed login (default 100, doubling per failure). */
-  readonly http?: { readonly listen: string; readonly loginThrottleMs?: number; readonly zeroCopy?: boolean }
+  readonly http?: { readonly listen?: string; readonly loginThrottleMs?: number; readonly zeroCopy?: boolean; readonly listenHttps?: string }
   /** The SSH admin console, when enabled. */
   readonly ssh?: { readonly listen: string }
   /** Serve OCI registries (needs `http`); `bootstrap` creates the instance `default` if it is not configured. */
@@ -35,6 +36,7 @@ export interface ServeOptions {
 
 export interface Running {
   readonly httpPort?: number
+  readonly httpsPort?: number
   readonly metricsPort?: number
   readonly sshPort?: number
   readonly sshFingerprint?: string
@@ -46,6 +48,8 @@ export interface Running {
   close(): Promise<void>
 }
 
+/** The host part of a listen address (`[::1]:8080` → `::1`). */
+const hostOf = (address: string): string => address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, '')
 const hostPort = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`)
 
 /** `everlock serve`: stores, auth, registries, HTTP and SSH frontends, composed from options. */
@@ -55,13 +59,17 @@ export async function serve(options: ServeOptions): Promise<Running> {
   // A bad config file fails before anything is opened.
   const oci = options.oci ? await instancesToServe(options.configDir, OCI_KIND, options.oci.bootstrap, log) : undefined
 
+  const tlsPrep = options.http?.listenHttps !== undefined ? await prepareTls(options.configDir, log) : undefined
+
   const stores = await openStores({ dir: options.dataDir })
+  let tls: RunningTls | undefined
   let frontend: HttpFrontend | undefined
   let instances: OciInstances | undefined
   let ssh: SshServer | undefined
   let closing: Promise<void> | undefined
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      tls?.close()
       await Promise.allSettled([frontend?.close(), ssh?.close()])
       await instances?.close()
       await stores.close()
@@ -79,6 +87,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
 
     let httpPort: number | undefined
     let metricsPort: number | undefined
+    let httpsPort: number | undefined
     if (options.http) {
       const sendFile = createFileBodySender({ zeroCopy: options.http.zeroCopy !== false })
       frontend = createHttpFrontend({
@@ -86,17 +95,28 @@ export async function serve(options: ServeOptions): Promise<Running> {
         metrics: { listen: options.metricsListen, outOfBandBytes: sendFile.sentOutOfBand },
         log,
         ...loginThrottle(options.http.loginThrottleMs),
+        ...(tlsPrep ? { tls: tlsPrep.certificates, plainHttp: tlsPrep.plainHttp } : {}),
       })
       if (oci) {
         log.info(sendFile.zeroCopy ? 'blob bodies are sent with sendfile(2)' : `blob bodies are streamed: ${sendFile.reason}`)
         instances = createOciInstances({ stores, frontend, configFile: oci.file, log, sendFile })
         await instances.start(oci.instances)
       }
-      const bound = await frontend.listen(options.http.listen)
-      httpPort = bound.port
-      metricsPort = bound.metricsPort
-      const host = options.http.listen.slice(0, options.http.listen.lastIndexOf(':')).replace(/^\[|\]$/g, '')
-      log.info(`http listening on ${hostPort(host, httpPort)}`)
+      if (options.http.listenHttps !== undefined) {
+        const bound = await frontend.listenHttps(options.http.listenHttps)
+        httpsPort = bound.port
+        metricsPort = bound.metricsPort
+        log.info(`https listening on ${hostPort(hostOf(options.http.listenHttps), httpsPort)}`)
+      }
+      if (options.http.listen !== undefined) {
+        const bound = await frontend.listen(options.http.listen)
+        httpPort = bound.port
+        metricsPort = bound.metricsPort
+        log.info(`http listening on ${hostPort(hostOf(options.http.listen), httpPort)}`)
+      }
+      if (tlsPrep && httpsPort !== undefined) {
+        tls = await tlsPrep.start({ systemStore: await stores.open(SYSTEM_STORE), httpsPort, plainHttp: httpPort !== undefined })
+      }
       if (metricsPort !== undefined) {
         const mHost = options.metricsListen.slice(0, options.metricsListen.lastIndexOf(':')).replace(/^\[|\]$/g, '')
         log.info(`metrics listening on ${hostPort(mHost, metricsPort)}`)
@@ -109,6 +129,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
         auth,
         stores,
         instances: instances ? { oci: instances } : {},
+        ...(tls ? { tls: tls.admin } : {}),
         log: (message, err) => log.error(message, { error: err instanceof Error ? err.message : String(err) }),
       })
       ssh = await createSshServer({
@@ -123,6 +144,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
     }
 
     const reload = async (): Promise<void> => {
+      await tls?.reload()
       if (!oci || !instances) return log.info('reload: no OCI registries are served (--backend-oci-http is off)')
       await instances.reload(await loadInstancesConfig(oci.file, OCI_KIND))
     }
@@ -132,6 +154,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
       close,
       reload,
       ...(httpPort !== undefined ? { httpPort } : {}),
+      ...(httpsPort !== undefined ? { httpsPort } : {}),
       ...(metricsPort !== undefined ? { metricsPort } : {}),
       ...(sshPort !== undefined ? { sshPort } : {}),
       ...(ssh ? { sshFingerprint: ssh.fingerprint } : {}),

@@ -57,4 +57,15 @@ describe('everlock serve flags', () => {
     expect(usageError(['serve', '--frontend-http', '--frontend-http-zero-copy', 'maybe'])).toMatch(/expected on or off/)
     expect(usageError(['serve', '--frontend-http-zero-copy', 'off'])).toMatch(/needs --frontend-http/)
   })
+
+  it('--frontend-http-listen-https: HTTPS alone, or next to plain HTTP; bad addresses refused', () => {
+    expect(parseServeArgs(['serve', '--frontend-http', '--frontend-http-listen-https', '0.0.0.0:443'])).toMatchObject({ options: { http: { listenHttps: '0.0.0.0:443' } } })
+    const alone = parseServeArgs(['serve', '--frontend-http', '--frontend-http-listen-https', '[::1]:8443'])
+    expect(alone.help === false && alone.options.http?.listen).toBeUndefined()
+    const both = parseServeArgs(['serve', '--frontend-http', '--frontend-http-listen-https', '127.0.0.1:8443', '--frontend-http-listen-http', '127.0.0.1:8080'])
+    expect(both).toMatchObject({ options: { http: { listen: '127.0.0.1:8080', listenHttps: '127.0.0.1:8443' } } })
+    expect(usageError(['serve', '--frontend-http', '--frontend-http-listen-https', '8443'])).toMatch(/--frontend-http-listen-https: expected host:port/)
+    expect(usageError(['serve', '--frontend-http', '--frontend-http-listen-https', '127.0.0.1:99999'])).toMatch(/listen-https/)
+    expect(usageError(['serve', '--frontend-http-listen-https', '127.0.0.1:8443'])).toMatch(/needs --frontend-http/)
+  })
 })
