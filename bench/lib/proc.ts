@@ -1,7 +1,9 @@
 // Child server processes: free ports, readiness polling, RSS sampling from /proc.
 import { createServer, request } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { readFileSync } from 'node:fs'
 import type { ChildProcess } from 'node:child_process'
+import { benchTls } from './tls.js'
 
 export async function freePort(): Promise<number> {
   const server = createServer()
@@ -18,7 +20,9 @@ export async function waitHttp(url: string, child: ChildProcess, timeoutMs = 30_
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready`)
     const status = await new Promise<number>((resolve) => {
-      const req = request(url, { headers }, (res) => {
+      const tls = url.startsWith('https:') ? benchTls() : undefined
+      const send = tls ? (u: string, o: object, cb: Parameters<typeof request>[2]) => httpsRequest(u, { ...o, ca: tls.ca }, cb) : request
+      const req = send(url, { headers }, (res) => {
         res.resume()
         resolve(res.statusCode ?? 0)
       })
@@ -79,7 +83,7 @@ export async function curlPull(base: string, repo: string, digest: string): Prom
   const { execFile } = await import('node:child_process')
   const { USER, PASSWORD } = await import('./servers.js')
   const out = await new Promise<string>((resolve, reject) =>
-    execFile('curl', ['-sf', '-o', '/dev/null', '-u', `${USER}:${PASSWORD}`, '-w', '%{http_code} %{size_download} %{time_total}', `${base}/v2/${repo}/blobs/${digest}`], (err, stdout) =>
+    execFile('curl', [...(base.startsWith('https:') ? ['--cacert', benchTls()!.caFile] : []), '-sf', '-o', '/dev/null', '-u', `${USER}:${PASSWORD}`, '-w', '%{http_code} %{size_download} %{time_total}', `${base}/v2/${repo}/blobs/${digest}`], (err, stdout) =>
       err ? reject(new Error(`curl pull: ${err.message}`)) : resolve(stdout),
     ),
   )
