@@ -86,6 +86,12 @@ export class OciClient {
     })
   }
 
+  /** POST an upload; the path (with `digest=`) that a monolithic PUT of `digest` then goes to. */
+  async startUpload(repo: string, digest: string): Promise<string> {
+    const start = await this.expect(202, 'POST', `/v2/${repo}/blobs/uploads/`, { headers: { 'content-length': 0 } })
+    return this.withDigest(this.location(start), digest)
+  }
+
   /** POST, PATCH chunks with Content-Range, then a closing PUT without body. */
   async pushChunked(repo: string, blob: GeneratedBlob, chunk: number): Promise<void> {
     let res = await this.expect(202, 'POST', `/v2/${repo}/blobs/uploads/`, { headers: { 'content-length': 0 } })

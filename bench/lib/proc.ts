@@ -76,6 +76,24 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'S
 }
 
 /**
+ * The closing PUT of a monolithic upload sent by curl from a file (`-T`, streamed, no `Expect: 100-continue`
+ * wait): the --https mode's push figure, where a Node client encrypting the body would be the bottleneck.
+ */
+export async function curlPush(base: string, path: string, file: string): Promise<{ ms: number }> {
+  const { execFile } = await import('node:child_process')
+  const { USER, PASSWORD } = await import('./servers.js')
+  const tls = base.startsWith('https:') ? ['--cacert', benchTls()!.caFile] : []
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile('curl', [...tls, '-s', '-o', '/dev/null', '-u', `${USER}:${PASSWORD}`, '-H', 'Content-Type: application/octet-stream', '-H', 'Expect:', '-T', file, '-w', '%{http_code} %{time_total}', `${base}${path}`], (err, stdout) =>
+      err ? reject(new Error(`curl push: ${err.message}`)) : resolve(stdout),
+    ),
+  )
+  const [code, seconds] = out.trim().split(' ')
+  if (code !== '201') throw new Error(`curl push: HTTP ${code}`)
+  return { ms: Number(seconds) * 1000 }
+}
+
+/**
  * Pulls a blob with curl into /dev/null: a C client, so the figure is the server's and not a JavaScript
  * client's (a Node client tops out near the servers' own speed on two cores).
  */
