@@ -177,14 +177,14 @@ describe.skipIf(!built)('HTTPS (podman, skopeo, pebble, live certificates)', () 
 
   it('ACME: /tls issue gets a pebble certificate for its vhost, /tls renew replaces it live, /tls list shows both kinds', async () => {
     const root = await pebble.root()
-    const before = await handshake(https, 'acme.localhost', ca.cert)
-    expect(before.serial).toBe(serialOf(readFileSync(join(certs, 'default.pem'), 'utf8')))
+    const defaultSerial = serialOf(readFileSync(join(certs, 'default.pem'), 'utf8'))
     const issued = await say(everlock, '/tls issue acme.localhost')
-    expect(issued, everlock.proc.output.slice(-3000)).toMatch(/^acme\.localhost: certificate issued by Pebble Intermediate CA/)
+    // the manager issues missing certificates on its own within its start window (at a random time): it may have won
+    expect(issued, everlock.proc.output.slice(-3000)).toMatch(/^acme\.localhost: (certificate issued by Pebble Intermediate CA|has a valid certificate until)/)
     const first = await handshake(https, 'acme.localhost', root)
     expect(first).toMatchObject({ authorized: true })
-    expect(first.serial).not.toBe(before.serial)
-    expect(issued).toContain(`serial ${first.serial}`)
+    expect(first.serial).not.toBe(defaultSerial)
+    if (issued.includes('issued by')) expect(issued).toContain(`serial ${first.serial}`)
     expect(await say(everlock, '/tls issue acme.localhost')).toMatch(/has a valid certificate until/)
 
     const renewed = await say(everlock, '/tls renew acme.localhost')
