@@ -21,7 +21,10 @@ export interface ServeOptions {
   readonly configDir: string
   /** Prometheus listener of the HTTP frontend; '' disables it. */
   readonly metricsListen: string
-  /** The HTTP frontend, when enabled; `loginThrottleMs` is the delay after a first failed login (default 100, doubling per failure). */
+  /**
+   * The HTTP frontend, when enabled: plain HTTP on `listen`, HTTPS on `listenHttps` (certificates from `config/certs/` and
+   * `config/tls.toml`), either or both; `loginThrottleMs` is the delay after a first failed login (default 100, doubling per failure).
+   */
   readonly http?: { readonly listen?: string; readonly loginThrottleMs?: number; readonly zeroCopy?: boolean; readonly listenHttps?: string }
   /** The SSH admin console, when enabled. */
   readonly ssh?: { readonly listen: string }
