@@ -11,7 +11,7 @@ NODE_MIN=20.19
 # skopeo/podman/umoci: OCI clients for the registry tests; openssh-client/sshpass/tmux: the SSH console tests;
 # docker-registry/apache2-utils/wrk: benchmarks and the reference registry; git: bench/storage's anchor.
 # gcc/libc6-dev: build the small sendfile(2) addon of @everlock/sendfile (against the Node headers already installed).
-APT_PACKAGES=(ca-certificates git tar gzip skopeo podman umoci openssh-client sshpass tmux docker-registry apache2-utils wrk gcc libc6-dev pebble openssl)
+APT_PACKAGES=(ca-certificates git tar gzip skopeo podman umoci openssh-client sshpass tmux docker-registry apache2-utils wrk gcc libc6-dev)
 
 say() { printf '==> %s\n' "$*"; }
 
