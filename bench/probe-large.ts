@@ -1,5 +1,5 @@
 // Focused probe: start both registries, push one large blob to each, then pull it N times with curl,
-// alternating servers; prints MB/s per try. `tsx probe-large.ts [sizeMiB] [tries]`.
+// alternating servers; prints MB/s per try. `tsx probe-large.ts [sizeMiB] [tries]` (PROBE_HTTPS=1: over HTTPS).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,11 +7,13 @@ import { startDistribution, startEverlock, USER, PASSWORD } from './lib/servers.
 import { OciClient } from './lib/oci-client.js'
 import { generateBlob } from './lib/gen.js'
 import { curlPull } from './lib/proc.js'
+import { useHttps } from './lib/tls.js'
 
 const size = Number(process.argv[2] ?? 1024) * 1024 * 1024
 const tries = Number(process.argv[3] ?? 3)
 const which = (process.env.PROBE_SERVERS ?? 'distribution,everlock').split(',')
 const work = mkdtempSync(join(process.env.BENCH_WORK ?? tmpdir(), 'probe-'))
+if (process.env.PROBE_HTTPS === '1') useHttps(join(work, 'tls'))
 const servers = []
 if (which.includes('distribution')) servers.push(await startDistribution(join(work, 'd')))
 if (which.includes('everlock')) servers.push(await startEverlock(join(work, 'e'), { nodeArgs: process.env.PROBE_NODE_ARGS?.split(' ').filter(Boolean) }))

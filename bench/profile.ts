@@ -1,5 +1,5 @@
 // Profiles `everlock serve` under one load (node --cpu-prof) and prints the hottest functions (self time).
-//   pnpm --filter @everlock/bench exec tsx profile.ts [manifest-get|manifest-head|pull|push] [seconds]
+//   pnpm --filter @everlock/bench exec tsx profile.ts [manifest-get|manifest-head|pull|push] [seconds]   (PROBE_HTTPS=1: over HTTPS)
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,10 +9,12 @@ import { pushImage, smallImage } from './lib/image.js'
 import { OCI_MANIFEST, OciClient } from './lib/oci-client.js'
 import { PASSWORD, USER, startEverlock } from './lib/servers.js'
 import { curlPull } from './lib/proc.js'
+import { useHttps } from './lib/tls.js'
 
 const [what = 'manifest-get', secondsText = '5'] = process.argv.slice(2)
 const dir = mkdtempSync(join(tmpdir(), 'everlock-profile-'))
 const profDir = join(dir, 'prof')
+if (process.env.PROBE_HTTPS === '1') useHttps(join(dir, 'tls'))
 const server = await startEverlock(join(dir, 'everlock'), { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] })
 const client = OciClient.basic(server.base, USER, PASSWORD)
 try {

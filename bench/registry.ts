@@ -13,6 +13,7 @@ import { pushImage, smallImage } from './lib/image.js'
 import { OciClient } from './lib/oci-client.js'
 import { PASSWORD, REPO_ROOT, USER, startDistribution, startEverlock, type RunningServer } from './lib/servers.js'
 import { markdown, rows, type Samples } from './lib/table.js'
+import { useHttps } from './lib/tls.js'
 import { blobRound, makeBlobs, metrics, requestRound, skopeoRound, type BenchOptions } from './lib/workloads.js'
 
 function parseSize(text: string): number {
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     work: { type: 'string' },
     keep: { type: 'boolean', default: false },
     servers: { type: 'string', default: 'distribution,everlock' },
+    https: { type: 'boolean', default: false },
   },
   // `pnpm bench -- --quick` hands the script a literal `--` first; flags after it must still count
   args: process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === '--')),
@@ -46,6 +48,9 @@ const opts: BenchOptions = {
   mixedSeconds: Number(values['mixed-seconds'] ?? (quick ? 3 : 10)),
   work,
 }
+
+// --https: both registries serve the same certificate; every client verifies it against the run's CA
+if (values.https) useHttps(join(work, 'tls'))
 
 const samples: Samples = { distribution: {}, everlock: {} }
 const record = (server: string) => (key: string, value: number) => {
@@ -95,8 +100,8 @@ try {
 const table = rows(metrics(opts), samples)
 const date = new Date().toISOString()
 const text = markdown(table)
-process.stdout.write(`\nEverlock vs distribution (${date}, ${rounds} round(s), median)\n\n${text}\n`)
+process.stdout.write(`\nEverlock vs distribution${values.https ? ' over HTTPS' : ''} (${date}, ${rounds} round(s), median)\n\n${text}\n`)
 mkdirSync(join(REPO_ROOT, 'bench/results'), { recursive: true })
 const file = join(REPO_ROOT, 'bench/results', `${date.replace(/[:.]/g, '-')}.json`)
-writeFileSync(file, `${JSON.stringify({ date, quick, rounds, options: { ...opts, work: undefined }, table, samples }, null, 2)}\n`)
+writeFileSync(file, `${JSON.stringify({ date, quick, https: values.https, rounds, options: { ...opts, work: undefined }, table, samples }, null, 2)}\n`)
 process.stdout.write(`\nwritten to ${file}\n`)

@@ -1,9 +1,11 @@
 // A small streaming OCI Distribution client for the benchmarks: keep-alive node:http, bodies piped.
 import { Agent, request, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { createHash } from 'node:crypto'
 import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
 import type { GeneratedBlob } from './gen.js'
+import { benchTls } from './tls.js'
 
 export interface Response {
   readonly status: number
@@ -12,11 +14,17 @@ export interface Response {
 }
 
 export class OciClient {
-  readonly agent = new Agent({ keepAlive: true, maxSockets: 64 })
+  readonly agent: Agent
+  private readonly request: typeof request
   constructor(
     readonly base: string,
     readonly auth: string | undefined,
-  ) {}
+  ) {
+    // --https: the run's CA is the only trust root
+    const tls = base.startsWith('https:') ? benchTls() : undefined
+    this.agent = tls ? new HttpsAgent({ keepAlive: true, maxSockets: 64, ca: tls.ca }) : new Agent({ keepAlive: true, maxSockets: 64 })
+    this.request = tls ? (httpsRequest as typeof request) : request
+  }
 
   static basic(base: string, user: string, password: string): OciClient {
     return new OciClient(base, `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`)
@@ -32,7 +40,7 @@ export class OciClient {
     const headers: OutgoingHttpHeaders = { ...opts.headers }
     if (this.auth) headers.authorization = this.auth
     return new Promise<Response>((resolve, reject) => {
-      const req = request(url, { method, headers, agent: this.agent }, (res) => {
+      const req = this.request(url, { method, headers, agent: this.agent }, (res) => {
         const done = (body: Buffer) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body })
         if (opts.sink && res.statusCode !== undefined && res.statusCode < 300) {
           opts.sink(res).then(() => done(Buffer.alloc(0)), reject)
@@ -76,6 +84,12 @@ export class OciClient {
       headers: { 'content-type': 'application/octet-stream', 'content-length': blob.size },
       body: blob.stream(),
     })
+  }
+
+  /** POST an upload; the path (with `digest=`) that a monolithic PUT of `digest` then goes to. */
+  async startUpload(repo: string, digest: string): Promise<string> {
+    const start = await this.expect(202, 'POST', `/v2/${repo}/blobs/uploads/`, { headers: { 'content-length': 0 } })
+    return this.withDigest(this.location(start), digest)
   }
 
   /** POST, PATCH chunks with Content-Range, then a closing PUT without body. */

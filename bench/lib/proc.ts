@@ -1,7 +1,9 @@
 // Child server processes: free ports, readiness polling, RSS sampling from /proc.
 import { createServer, request } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import { readFileSync } from 'node:fs'
 import type { ChildProcess } from 'node:child_process'
+import { benchTls } from './tls.js'
 
 export async function freePort(): Promise<number> {
   const server = createServer()
@@ -18,7 +20,9 @@ export async function waitHttp(url: string, child: ChildProcess, timeoutMs = 30_
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready`)
     const status = await new Promise<number>((resolve) => {
-      const req = request(url, { headers }, (res) => {
+      const tls = url.startsWith('https:') ? benchTls() : undefined
+      const send = tls ? (u: string, o: object, cb: Parameters<typeof request>[2]) => httpsRequest(u, { ...o, ca: tls.ca }, cb) : request
+      const req = send(url, { headers }, (res) => {
         res.resume()
         resolve(res.statusCode ?? 0)
       })
@@ -72,6 +76,24 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'S
 }
 
 /**
+ * The closing PUT of a monolithic upload sent by curl from a file (`-T`, streamed, no `Expect: 100-continue`
+ * wait): the --https mode's push figure, where a Node client encrypting the body would be the bottleneck.
+ */
+export async function curlPush(base: string, path: string, file: string): Promise<{ ms: number }> {
+  const { execFile } = await import('node:child_process')
+  const { USER, PASSWORD } = await import('./servers.js')
+  const tls = base.startsWith('https:') ? ['--cacert', benchTls()!.caFile] : []
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile('curl', [...tls, '-s', '-o', '/dev/null', '-u', `${USER}:${PASSWORD}`, '-H', 'Content-Type: application/octet-stream', '-H', 'Expect:', '-T', file, '-w', '%{http_code} %{time_total}', `${base}${path}`], (err, stdout) =>
+      err ? reject(new Error(`curl push: ${err.message}`)) : resolve(stdout),
+    ),
+  )
+  const [code, seconds] = out.trim().split(' ')
+  if (code !== '201') throw new Error(`curl push: HTTP ${code}`)
+  return { ms: Number(seconds) * 1000 }
+}
+
+/**
  * Pulls a blob with curl into /dev/null: a C client, so the figure is the server's and not a JavaScript
  * client's (a Node client tops out near the servers' own speed on two cores).
  */
@@ -79,7 +101,7 @@ export async function curlPull(base: string, repo: string, digest: string): Prom
   const { execFile } = await import('node:child_process')
   const { USER, PASSWORD } = await import('./servers.js')
   const out = await new Promise<string>((resolve, reject) =>
-    execFile('curl', ['-sf', '-o', '/dev/null', '-u', `${USER}:${PASSWORD}`, '-w', '%{http_code} %{size_download} %{time_total}', `${base}/v2/${repo}/blobs/${digest}`], (err, stdout) =>
+    execFile('curl', [...(base.startsWith('https:') ? ['--cacert', benchTls()!.caFile] : []), '-sf', '-o', '/dev/null', '-u', `${USER}:${PASSWORD}`, '-w', '%{http_code} %{size_download} %{time_total}', `${base}/v2/${repo}/blobs/${digest}`], (err, stdout) =>
       err ? reject(new Error(`curl pull: ${err.message}`)) : resolve(stdout),
     ),
   )

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort, stopChild, waitHttp } from './proc.js'
+import { benchTls, scheme } from './tls.js'
 
 export const USER = 'bench'
 export const PASSWORD = 'bench-password-1'
@@ -33,6 +34,7 @@ function collectOutput(child: ChildProcess, name: string): () => string {
 
 export async function startDistribution(dir: string): Promise<RunningServer> {
   mkdirSync(join(dir, 'storage'), { recursive: true })
+  const tls = benchTls()
   const port = await freePort()
   const htpasswd = execFileSync('htpasswd', ['-Bbn', USER, PASSWORD], { encoding: 'utf8' })
   writeFileSync(join(dir, 'htpasswd'), htpasswd)
@@ -52,6 +54,7 @@ export async function startDistribution(dir: string): Promise<RunningServer> {
     'http:',
     `  addr: 127.0.0.1:${port}`,
     '  secret: bench-secret',
+    ...(tls ? ['  tls:', `    certificate: ${tls.certFile}`, `    key: ${tls.keyFile}`] : []),
     'auth:',
     '  htpasswd:',
     '    realm: bench',
@@ -61,7 +64,7 @@ export async function startDistribution(dir: string): Promise<RunningServer> {
   writeFileSync(join(dir, 'config.yml'), config)
   const child = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] })
   collectOutput(child, 'distribution')
-  const base = `http://127.0.0.1:${port}`
+  const base = `${scheme()}://127.0.0.1:${port}`
   await waitHttp(`${base}/v2/`, child)
   return { name: 'distribution', base, child, dir, stop: () => stopChild(child) }
 }
@@ -78,12 +81,19 @@ export async function startEverlock(dir: string, opts: EverlockOptions = {}): Pr
   const configDir = join(dir, 'config')
   mkdirSync(dataDir, { recursive: true })
   mkdirSync(configDir, { recursive: true })
+  const tls = benchTls()
+  if (tls) {
+    // clients send no server name for an IP address: the default certificate is the one served
+    mkdirSync(join(configDir, 'certs'), { recursive: true })
+    writeFileSync(join(configDir, 'certs', 'default.pem'), tls.cert)
+    writeFileSync(join(configDir, 'certs', 'default.key'), tls.key, { mode: 0o600 })
+  }
   const args = [
     ...(opts.nodeArgs ?? []),
     join(REPO_ROOT, 'apps/everlock/dist/cli.js'),
     'serve',
     '--frontend-http',
-    '--frontend-http-listen-http',
+    tls ? '--frontend-http-listen-https' : '--frontend-http-listen-http',
     `127.0.0.1:${port}`,
     '--backend-oci-http',
     '--backend-oci-http-vhost',
@@ -105,7 +115,7 @@ export async function startEverlock(dir: string, opts: EverlockOptions = {}): Pr
   args.push('--backend-admin-ssh', '--frontend-ssh-listen', `127.0.0.1:${sshPort}`)
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir })
   const output = collectOutput(child, 'everlock')
-  const base = `http://127.0.0.1:${port}`
+  const base = `${scheme()}://127.0.0.1:${port}`
   try {
     await waitHttp(`${base}/v2/`, child)
   } catch (err) {

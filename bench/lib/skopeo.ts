@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { benchTls } from './tls.js'
 
 const run = promisify(execFile)
 
@@ -64,16 +65,22 @@ export async function buildLayout(layout: string, work: string, tag: string, lay
   renameSync(join(layout, 'index.json.tmp'), join(layout, 'index.json'))
 }
 
+/** Plain HTTP: no TLS to verify; --https: the run's CA, verified. */
+function trust(side: 'src' | 'dest'): string[] {
+  const tls = benchTls()
+  return tls ? [`--${side}-cert-dir`, tls.certDir] : [`--${side}-tls-verify=false`]
+}
+
 const common = ['--insecure-policy', 'copy', '--quiet', '--retry-times', '0']
 
 export async function skopeoPush(layout: string, tag: string, dest: string, creds: string): Promise<number> {
   const t0 = performance.now()
-  await run('skopeo', [...common, '--dest-tls-verify=false', '--dest-creds', creds, `oci:${layout}:${tag}`, `docker://${dest}`])
+  await run('skopeo', [...common, ...trust('dest'), '--dest-creds', creds, `oci:${layout}:${tag}`, `docker://${dest}`])
   return performance.now() - t0
 }
 
 export async function skopeoPull(src: string, creds: string, layout: string, tag: string): Promise<number> {
   const t0 = performance.now()
-  await run('skopeo', [...common, '--src-tls-verify=false', '--src-creds', creds, `docker://${src}`, `oci:${layout}:${tag}`])
+  await run('skopeo', [...common, ...trust('src'), '--src-creds', creds, `docker://${src}`, `oci:${layout}:${tag}`])
   return performance.now() - t0
 }

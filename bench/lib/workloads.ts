@@ -1,12 +1,14 @@
 // One round of every workload against one server. Each figure is handed to `record(key, value)`.
-import { mkdirSync, rmSync } from 'node:fs'
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs'
+import { pipeline } from 'node:stream/promises'
 import { join } from 'node:path'
 import { ab } from './ab.js'
 import { generateBlob, type GeneratedBlob } from './gen.js'
 import { pushImage, smallImage } from './image.js'
 import { mixedLoad } from './mixed.js'
 import { OCI_MANIFEST, OciClient } from './oci-client.js'
-import { curlPull, sampleRss } from './proc.js'
+import { curlPull, curlPush, sampleRss } from './proc.js'
+import { benchTls } from './tls.js'
 import type { RunningServer } from './servers.js'
 import { buildLayout, skopeoPull, skopeoPush } from './skopeo.js'
 import { USER, PASSWORD } from './servers.js'
@@ -71,7 +73,7 @@ export async function blobRound(server: RunningServer, blobs: Map<number, Genera
     for (const size of opts.sizes) {
       const [mono, chunked] = blobs.get(size)!
       const rss = size === largest ? sampleRss(server.child.pid!) : undefined
-      record(`push-mono-${size}`, mbps(size, await timed(() => client.pushMonolithic(repo, mono!))))
+      record(`push-mono-${size}`, benchTls() ? await pushWithCurl(client, server.base, repo, mono!, opts.work) : mbps(size, await timed(() => client.pushMonolithic(repo, mono!))))
       const chunk = size <= MiB ? 256 * 1024 : 16 * MiB
       record(`push-chunked-${size}`, mbps(size, await timed(() => client.pushChunked(repo, chunked!, chunk))))
       const pulled = await curlPull(server.base, repo, mono!.digest)
@@ -85,6 +87,18 @@ export async function blobRound(server: RunningServer, blobs: Map<number, Genera
     }
   } finally {
     client.close()
+  }
+}
+
+/** --https: the monolithic push sent by curl from a file written beforehand (not timed); MB/s. */
+async function pushWithCurl(client: OciClient, base: string, repo: string, blob: GeneratedBlob, work: string): Promise<number> {
+  const file = join(work, `push-${blob.digest.slice(7, 19)}.bin`)
+  await pipeline(blob.stream(), createWriteStream(file))
+  try {
+    const path = await client.startUpload(repo, blob.digest)
+    return mbps(blob.size, (await curlPush(base, path, file)).ms)
+  } finally {
+    rmSync(file, { force: true })
   }
 }
 

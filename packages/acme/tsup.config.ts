@@ -1,3 +1,3 @@
 import { everlockTsupConfig } from '../../tsup.shared.ts'
 
-export default everlockTsupConfig(['src/index.ts'])
+export default everlockTsupConfig(['src/index.ts', 'src/testing.ts'])

@@ -19,7 +19,8 @@ export const OPTIONS = {
   'data-dir': { type: 'string', arg: '<dir>', help: 'stores, SSH host key (default ./data; created owner-only)' },
   'config-dir': { type: 'string', arg: '<dir>', help: 'config/*.toml (default ./config)' },
   'frontend-http': { type: 'boolean', help: 'enable the HTTP frontend' },
-  'frontend-http-listen-http': { type: 'string', arg: '<addr>', help: 'HTTP listen address (default 127.0.0.1:8080)' },
+  'frontend-http-listen-http': { type: 'string', arg: '<addr>', help: 'HTTP listen address (default 127.0.0.1:8080, none when only HTTPS is given)' },
+  'frontend-http-listen-https': { type: 'string', arg: '<addr>', help: 'HTTPS listen address (certificates: config/certs/, ACME: config/tls.toml)' },
   'metrics-listen': { type: 'string', arg: '<addr>', help: "Prometheus /metrics listener (default 127.0.0.1:9464, '' disables)" },
   'frontend-http-login-throttle-ms': { type: 'string', arg: '<ms>', help: 'delay after a failed HTTP login, doubling per failure (default 100; 0 = none)' },
   'frontend-http-zero-copy': { type: 'string', arg: '<on|off>', help: 'send blob bodies with sendfile(2) where possible (default on)' },
@@ -92,12 +93,15 @@ export function parseServeArgs(
     }
     return text
   }
-  const httpListen = listen('frontend-http-listen-http', '127.0.0.1:8080')
+  const httpsListen = str('frontend-http-listen-https') === undefined ? undefined : listen('frontend-http-listen-https', '')
+  // Only HTTPS asked for: no plain listener unless one is named too (ACME HTTP-01 and the redirect need one).
+  const httpListen = httpsListen !== undefined && str('frontend-http-listen-http') === undefined ? undefined : listen('frontend-http-listen-http', '127.0.0.1:8080')
   const metricsListen = listen('metrics-listen', '127.0.0.1:9464')
   const sshListen = listen('frontend-ssh-listen', '127.0.0.1:2222')
   // Two listeners on one address: the second could never bind.
   const enabled = [
-    ...(on('frontend-http') ? [['frontend-http-listen-http', httpListen] as const] : []),
+    ...(on('frontend-http') && httpListen !== undefined ? [['frontend-http-listen-http', httpListen] as const] : []),
+    ...(on('frontend-http') && httpsListen !== undefined ? [['frontend-http-listen-https', httpsListen] as const] : []),
     ...(on('frontend-http') && metricsListen !== '' ? [['metrics-listen', metricsListen] as const] : []),
     ...(on('backend-admin-ssh') ? [['frontend-ssh-listen', sshListen] as const] : []),
   ]
@@ -105,7 +109,7 @@ export function parseServeArgs(
     const other = enabled.slice(0, i).find(([, a]) => a === address && !address.endsWith(':0'))
     if (other) problems.add(`--${name}`, `an address of its own (${address} is the address of --${other[0]} too)`)
   }
-  for (const name of ['frontend-http-listen-http', 'metrics-listen', 'frontend-http-login-throttle-ms', 'frontend-http-zero-copy', 'backend-oci-http', 'backend-image-http'] as const) {
+  for (const name of ['frontend-http-listen-http', 'frontend-http-listen-https', 'metrics-listen', 'frontend-http-login-throttle-ms', 'frontend-http-zero-copy', 'backend-oci-http', 'backend-image-http'] as const) {
     needs(name, 'frontend-http', 'it is part of the HTTP frontend')
   }
   needs('frontend-ssh-listen', 'backend-admin-ssh', 'the console is what listens there')
@@ -169,7 +173,14 @@ export function parseServeArgs(
     configDir: resolve(cwd, str('config-dir') ?? 'config'),
     metricsListen,
     ...(on('frontend-http')
-      ? { http: { listen: httpListen, ...(throttleMs !== undefined ? { loginThrottleMs: throttleMs } : {}), ...(zeroCopy === 'off' ? { zeroCopy: false } : {}) } }
+      ? {
+          http: {
+            ...(httpListen !== undefined ? { listen: httpListen } : {}),
+            ...(httpsListen !== undefined ? { listenHttps: httpsListen } : {}),
+            ...(throttleMs !== undefined ? { loginThrottleMs: throttleMs } : {}),
+            ...(zeroCopy === 'off' ? { zeroCopy: false } : {}),
+          },
+        }
       : {}),
     ...(on('backend-admin-ssh') ? { ssh: { listen: sshListen } } : {}),
     ...(on('backend-oci-http')

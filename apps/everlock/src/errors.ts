@@ -14,6 +14,8 @@ export type EverlockErrorCode =
   | 'VHOST_LAST'
   | 'DATA_DIR_UNSAFE'
   | 'CLOSED'
+  | 'TLS_NOT_ACME'
+  | 'TLS_CERT_VALID'
 
 /** One problem found in a configuration file: where it is and what was expected there. */
 export interface ConfigProblem {

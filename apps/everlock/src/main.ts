@@ -114,7 +114,8 @@ export async function main(
 /** The addresses `serve` will listen on, with their flags. */
 function listeners(options: ServeOptions): Listener[] {
   return [
-    ...(options.http ? [{ flag: '--frontend-http-listen-http', address: options.http.listen }] : []),
+    ...(options.http?.listen !== undefined ? [{ flag: '--frontend-http-listen-http', address: options.http.listen }] : []),
+    ...(options.http?.listenHttps !== undefined ? [{ flag: '--frontend-http-listen-https', address: options.http.listenHttps }] : []),
     ...(options.http && options.metricsListen !== '' ? [{ flag: '--metrics-listen', address: options.metricsListen }] : []),
     ...(options.ssh ? [{ flag: '--frontend-ssh-listen', address: options.ssh.listen }] : []),
   ]

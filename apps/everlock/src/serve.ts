@@ -19,6 +19,7 @@ import { ownerOnlyDataDir } from './data-dir.js'
 import { createFileBodySender } from '@everlock/sendfile'
 import { SYSTEM_STORE } from './names.js'
 import { startUploadSweeper, UPLOAD_TTL_MS, type UploadSweeper } from './upload-sweeper.js'
+import { prepareTls, type RunningTls } from './tls/serve-tls.js'
 
 export interface ServeOptions {
   /** Stores and the SSH host key. */
@@ -27,8 +28,11 @@ export interface ServeOptions {
   readonly configDir: string
   /** Prometheus listener of the HTTP frontend; '' disables it. */
   readonly metricsListen: string
-  /** The HTTP frontend, when enabled; `loginThrottleMs` is the delay after a first failed login (default 100, doubling per failure). */
-  readonly http?: { readonly listen: string; readonly loginThrottleMs?: number; readonly zeroCopy?: boolean }
+  /**
+   * The HTTP frontend, when enabled: plain HTTP on `listen`, HTTPS on `listenHttps` (certificates from `config/certs/` and
+   * `config/tls.toml`), either or both; `loginThrottleMs` is the delay after a first failed login (default 100, doubling per failure).
+   */
+  readonly http?: { readonly listen?: string; readonly loginThrottleMs?: number; readonly zeroCopy?: boolean; readonly listenHttps?: string }
   /** The SSH admin console, when enabled. */
   readonly ssh?: { readonly listen: string }
   /** Serve OCI registries (needs `http`); `bootstrap` creates the instance `default` if it is not configured. */
@@ -48,6 +52,7 @@ export interface ServeOptions {
 
 export interface Running {
   readonly httpPort?: number
+  readonly httpsPort?: number
   readonly metricsPort?: number
   readonly sshPort?: number
   readonly sshFingerprint?: string
@@ -73,6 +78,8 @@ async function rescueAdmin(auth: Auth, admin: NonNullable<ServeOptions['admin']>
   else log.info(message)
 }
 
+/** The host part of a listen address (`[::1]:8080` → `::1`). */
+const hostOf = (address: string): string => address.slice(0, address.lastIndexOf(':')).replace(/^\[|\]$/g, '')
 const hostPort = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`)
 
 /** `everlock serve`: stores, auth, registries, HTTP and SSH frontends, composed from options. */
@@ -85,10 +92,13 @@ export async function serve(options: ServeOptions): Promise<Running> {
   const image = options.image ? await instancesToServe(options.configDir, IMAGE_KIND, options.image.bootstrap, log) : undefined
   validateAcrossKinds([oci, image].filter((set) => set !== undefined))
 
+  const tlsPrep = options.http?.listenHttps !== undefined ? await prepareTls(options.configDir, log) : undefined
+
   const drivers = await blobDrivers(await loadStorageConfig(join(options.configDir, 'storage.toml')), log)
   await ownerOnlyDataDir(options.dataDir, log)
   const stores = await openStores({ dir: options.dataDir, uploadTtlMs: UPLOAD_TTL_MS, ...(drivers ? { blobDriver: drivers.driverFor } : {}) })
   const sweeper: UploadSweeper = startUploadSweeper({ stores, log })
+  let tls: RunningTls | undefined
   let frontend: HttpFrontend | undefined
   let instances: OciInstances | undefined
   let images: ImageInstances | undefined
@@ -97,6 +107,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
   let closing: Promise<void> | undefined
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      tls?.close()
       await Promise.allSettled([frontend?.close(), ssh?.close()])
       await Promise.allSettled([instances?.close(), images?.close()])
       await jobs?.close()
@@ -114,6 +125,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
 
     let httpPort: number | undefined
     let metricsPort: number | undefined
+    let httpsPort: number | undefined
     if (options.http) {
       const redirects = drivers ? { redirectFor: drivers.redirectFor } : {}
       const sendFile = createFileBodySender({ zeroCopy: options.http.zeroCopy !== false })
@@ -122,6 +134,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
         metrics: { listen: options.metricsListen, outOfBandBytes: sendFile.sentOutOfBand },
         log,
         ...loginThrottle(options.http.loginThrottleMs),
+        ...(tlsPrep ? { tls: tlsPrep.certificates, plainHttp: tlsPrep.plainHttp } : {}),
       })
       if (oci) {
         log.info(sendFile.zeroCopy ? 'blob bodies are sent with sendfile(2)' : `blob bodies are streamed: ${sendFile.reason}`)
@@ -136,11 +149,21 @@ export async function serve(options: ServeOptions): Promise<Running> {
         // Handlers are registered by the libraries as they mount; jobs left from before a restart run now.
         jobs.start()
       }
-      const bound = await frontend.listen(options.http.listen)
-      httpPort = bound.port
-      metricsPort = bound.metricsPort
-      const host = options.http.listen.slice(0, options.http.listen.lastIndexOf(':')).replace(/^\[|\]$/g, '')
-      log.info(`http listening on ${hostPort(host, httpPort)}`)
+      if (options.http.listenHttps !== undefined) {
+        const bound = await frontend.listenHttps(options.http.listenHttps)
+        httpsPort = bound.port
+        metricsPort = bound.metricsPort
+        log.info(`https listening on ${hostPort(hostOf(options.http.listenHttps), httpsPort)}`)
+      }
+      if (options.http.listen !== undefined) {
+        const bound = await frontend.listen(options.http.listen)
+        httpPort = bound.port
+        metricsPort = bound.metricsPort
+        log.info(`http listening on ${hostPort(hostOf(options.http.listen), httpPort)}`)
+      }
+      if (tlsPrep && httpsPort !== undefined) {
+        tls = await tlsPrep.start({ systemStore: await stores.open(SYSTEM_STORE), httpsPort, plainHttp: httpPort !== undefined })
+      }
       if (metricsPort !== undefined) {
         const mHost = options.metricsListen.slice(0, options.metricsListen.lastIndexOf(':')).replace(/^\[|\]$/g, '')
         log.info(`metrics listening on ${hostPort(mHost, metricsPort)}`)
@@ -153,6 +176,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
         auth,
         stores,
         instances: { ...(instances ? { oci: instances } : {}), ...(images ? { image: images } : {}) },
+        ...(tls ? { tls: tls.admin } : {}),
         log: (message, err) => log.error(message, { error: err instanceof Error ? err.message : String(err) }),
       })
       ssh = await createSshServer({
@@ -167,6 +191,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
     }
 
     const reload = async (): Promise<void> => {
+      await tls?.reload()
       if (!instances && !images) return log.info('reload: no registries or image libraries are served')
       // Both files are read and checked (also against each other) before either is applied.
       const nextOci = oci && instances ? { ...oci, instances: await loadInstancesConfig(oci.file, OCI_KIND) } : undefined
@@ -181,6 +206,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
       close,
       reload,
       ...(httpPort !== undefined ? { httpPort } : {}),
+      ...(httpsPort !== undefined ? { httpsPort } : {}),
       ...(metricsPort !== undefined ? { metricsPort } : {}),
       ...(sshPort !== undefined ? { sshPort } : {}),
       ...(ssh ? { sshFingerprint: ssh.fingerprint } : {}),

@@ -13,7 +13,7 @@ import {
   type CertificateManager,
   type IssuedCertificate,
 } from '../src/index.js'
-import { freePort, startPebble, type Pebble } from './pebble.js'
+import { freePort, startPebble, type Pebble } from '@everlock/acme/testing'
 
 /** The narrow storage the app backs with the everlock-system store; here a map that records each write. */
 function memoryStorage(): AcmeStorage & { files: Map<string, string>; messages: string[] } {

@@ -1,4 +1,5 @@
 import type { Auth } from '@everlock/auth-grants'
+import type { TlsAdmin } from './commands/tls.js'
 import type { InstanceAdmin } from './instances.js'
 
 /** The part of auth-grants the console uses (an `Auth` from `createAuth` satisfies it). */
@@ -57,4 +58,6 @@ export interface AdminDeps {
   readonly stores: AdminStores
   readonly instances: { readonly oci?: InstanceAdmin; readonly image?: InstanceAdmin }
   readonly ai?: AdminAi
+  /** HTTPS certificates (`/tls …`); absent: those commands answer `HTTPS not enabled`. */
+  readonly tls?: TlsAdmin
 }

@@ -8,6 +8,7 @@ export {
   type RunResult,
   type RunStatus,
 } from './interpreter.js'
+export type { TlsAdmin, TlsEntry, TlsAcmeStatus } from './commands/tls.js'
 export type { AdminAuth, AdminStores, AdminStore, AdminUploads, AdminCommit, AdminAi, AdminDeps } from './deps.js'
 export type { Command, CommandContext, CommandOutput } from './table.js'
 export { AdminError, isAdminError, type AdminErrorCode } from './errors.js'

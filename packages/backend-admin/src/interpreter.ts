@@ -3,6 +3,7 @@ import { instanceCommands, type Kind } from './commands/instances.js'
 import { meCommands } from './commands/me.js'
 import { storeCommands } from './commands/store.js'
 import { tokenCommands } from './commands/tokens.js'
+import { tlsCommands } from './commands/tls.js'
 import { userCommands } from './commands/users.js'
 import type { AdminDeps } from './deps.js'
 import { refuseControls } from './controls.js'
@@ -61,6 +62,7 @@ export function createAdminInterpreter(options: AdminInterpreterOptions): AdminI
     ...groupCommands,
     ...enabled.flatMap((kind) => instanceCommands(kind)),
     ...storeCommands,
+    ...tlsCommands,
   ]
   const helpCmd: Command = {
     words: ['help'], args: '[<command>]', summary: 'this list, or the usage of one command', open: true, min: 0, max: 3,

@@ -16,5 +16,5 @@ export { renderPlainError, renderOciError, renderJsonError } from './render-erro
 export { HttpFrontendError, isHttpFrontendError, type HttpFrontendErrorCode } from './errors.js'
 export type { ServerTimeouts } from './server.js'
 export type { Authorize, AuthorizeResult, Need, RenderError, RequestListener, VhostEntry, Logger } from './types.js'
-export { createTlsCertificates, TLS12_CIPHERS, type TlsCertificates, type CertificatePair, type CertificateListing } from './tls-certificates.js'
+export { createTlsCertificates, TLS12_CIPHERS, TLS13_CIPHERSUITES, type TlsCertificates, type CertificatePair, type CertificateListing } from './tls-certificates.js'
 export { ACME_CHALLENGE_PREFIX, type PlainHttpOptions } from './plain-http.js'

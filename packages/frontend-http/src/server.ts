@@ -6,7 +6,7 @@ import { HttpFrontendError } from './errors.js'
 import { holdContinue } from './expect-continue.js'
 import type { ListenAddress } from './listen-address.js'
 import { DEFAULT_BODY_RATE, enforceBodyRate, type BodyRate } from './body-rate.js'
-import { TLS12_CIPHERS, type TlsCertificates } from './tls-certificates.js'
+import { TLS_SETTINGS, type TlsCertificates } from './tls-certificates.js'
 
 /** Limits for slow or stuck clients. */
 export interface ServerTimeouts {
@@ -77,9 +77,7 @@ function httpsServer(
   const server = createHttpsServer(
     {
       ...http,
-      minVersion: 'TLSv1.2',
-      ciphers: TLS12_CIPHERS,
-      honorCipherOrder: true,
+      ...TLS_SETTINGS,
       // a client that does not finish its handshake in time is cut, like one that sends no headers
       handshakeTimeout: handshakeMs,
       SNICallback: (servername, cb) => {
@@ -93,7 +91,7 @@ function httpsServer(
   // Clients that send no server name get the default certificate, swapped live like the others.
   const useDefault = (): void => {
     const pair = tls.defaultPair()
-    if (pair) server.setSecureContext({ ...pair, minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true })
+    if (pair) server.setSecureContext({ ...pair, ...TLS_SETTINGS })
   }
   useDefault()
   const stop = tls.onDefaultChange(useDefault)

@@ -46,6 +46,16 @@ export const TLS12_CIPHERS = [
   'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':')
 
+/**
+ * TLS 1.3 suites (all strong), AES-128-GCM first: with AES-NI it is the cheapest per byte (≈30 % less CPU than
+ * AES-256-GCM here), which is what a blob body over TLS costs; OpenSSL's default order starts with AES-256.
+ * Node takes them in `ciphers` (a `TLS_` name there sets the TLS 1.3 list).
+ */
+export const TLS13_CIPHERSUITES = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256'
+
+/** The protocol settings every context of the HTTPS listeners shares. */
+export const TLS_SETTINGS = { minVersion: 'TLSv1.2', ciphers: `${TLS13_CIPHERSUITES}:${TLS12_CIPHERS}`, honorCipherOrder: true } as const
+
 interface Entry {
   readonly listing: CertificateListing
   readonly context: SecureContext
@@ -60,7 +70,7 @@ function build(host: string, pair: CertificatePair): Entry {
   } catch (cause) {
     throw new HttpFrontendError('TLS_CERT_INVALID', `${host}: ${(cause as Error).message}`, { cause })
   }
-  const context = createSecureContext({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2', ciphers: TLS12_CIPHERS, honorCipherOrder: true })
+  const context = createSecureContext({ cert: pair.cert, key: pair.key, ...TLS_SETTINGS })
   return { listing: { host, source, certificate }, context, pair }
 }
 

@@ -19,6 +19,8 @@ export interface CertificateDir {
   readonly certificates: CertificateFile[]
   /** Pairs that could not be used, each naming its file. */
   readonly problems: ConfigProblem[]
+  /** Every host with a `.pem` file in the directory, usable or not (a reload keeps the old certificate of a bad one). */
+  readonly hosts: string[]
 }
 
 const DEFAULT = 'default'
@@ -42,11 +44,12 @@ export async function readCertificateDir(dir: string): Promise<CertificateDir> {
   try {
     names = await readdir(dir)
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { certificates: [], problems: [] }
-    return { certificates: [], problems: [{ file: dir, key: '(directory)', expected: `a readable directory (${(err as NodeJS.ErrnoException).code ?? 'error'})` }] }
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { certificates: [], problems: [], hosts: [] }
+    return { certificates: [], hosts: [], problems: [{ file: dir, key: '(directory)', expected: `a readable directory (${(err as NodeJS.ErrnoException).code ?? 'error'})` }] }
   }
   const certificates: CertificateFile[] = []
   const problems: ConfigProblem[] = []
+  const hosts: string[] = []
   for (const name of names.filter((n) => n.endsWith('.pem')).sort()) {
     const stem = name.slice(0, -'.pem'.length)
     const source = join(dir, name)
@@ -55,6 +58,7 @@ export async function readCertificateDir(dir: string): Promise<CertificateDir> {
       problems.push({ file: source, key: '(file name)', expected: 'a file named <host>.pem, _.<domain>.pem for *.<domain>, or default.pem' })
       continue
     }
+    hosts.push(host)
     let cert: string
     let key: string
     try {
@@ -78,7 +82,7 @@ export async function readCertificateDir(dir: string): Promise<CertificateDir> {
     }
     certificates.push({ host, cert, key, source })
   }
-  return { certificates, problems }
+  return { certificates, problems, hosts }
 }
 
 /** Calls `onChange` (debounced) when files in `dir` change; the directory is created by the caller. */

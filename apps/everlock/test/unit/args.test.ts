@@ -122,4 +122,16 @@ describe('everlock serve flags', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
     for (const name of Object.keys(OPTIONS)) expect(readme).toContain(`| \`--${name}`)
   })
+
+  it('--frontend-http-listen-https: HTTPS alone, or next to plain HTTP; bad addresses refused', () => {
+    expect(parseServeArgs(['serve', '--frontend-http', '--frontend-http-listen-https', '0.0.0.0:443'])).toMatchObject({ options: { http: { listenHttps: '0.0.0.0:443' } } })
+    const alone = parseServeArgs(['serve', '--frontend-http', '--frontend-http-listen-https', '[::1]:8443'])
+    expect(alone.help === false && alone.options.http?.listen).toBeUndefined()
+    const both = parseServeArgs(['serve', '--frontend-http', '--frontend-http-listen-https', '127.0.0.1:8443', '--frontend-http-listen-http', '127.0.0.1:8080'])
+    expect(both).toMatchObject({ options: { http: { listen: '127.0.0.1:8080', listenHttps: '127.0.0.1:8443' } } })
+    expect(keys(['serve', '--frontend-http', '--frontend-http-listen-https', '8443'])).toEqual(['--frontend-http-listen-https'])
+    expect(keys(['serve', '--frontend-http', '--frontend-http-listen-https', '127.0.0.1:99999'])).toEqual(['--frontend-http-listen-https'])
+    expect(keys(['serve', '--frontend-http-listen-https', '127.0.0.1:8443'])).toEqual(['--frontend-http-listen-https'])
+    expect(keys(['serve', '--frontend-http', '--frontend-http-listen-https', '127.0.0.1:8080', '--frontend-http-listen-http', '127.0.0.1:8080'])).toEqual(['--frontend-http-listen-https'])
+  })
 })

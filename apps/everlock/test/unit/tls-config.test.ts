@@ -51,7 +51,7 @@ describe('config/certs/', () => {
   })
 
   it('a missing directory has no certificates', async () => {
-    expect(await readCertificateDir(join(dir, 'none'))).toEqual({ certificates: [], problems: [] })
+    expect(await readCertificateDir(join(dir, 'none'))).toEqual({ certificates: [], problems: [], hosts: [] })
   })
 
   it('loads host, wildcard and default pairs; names the file of each bad one', async () => {
@@ -69,7 +69,8 @@ describe('config/certs/', () => {
     writeFileSync(join(certs, 'garbage.localhost.pem'), 'not a certificate')
     writeFileSync(join(certs, 'garbage.localhost.key'), 'not a key')
     writeFileSync(join(certs, 'bad name!.pem'), 'x')
-    const { certificates, problems } = await readCertificateDir(certs)
+    const { certificates, problems, hosts } = await readCertificateDir(certs)
+    expect(hosts.sort()).toEqual(['*.wild.localhost', 'default', 'garbage.localhost', 'mismatch.localhost', 'nokey.localhost', 'photos.localhost'])
     expect(certificates.map((c) => c.host).sort()).toEqual(['*.wild.localhost', 'default', 'photos.localhost'])
     expect(problems.map((p) => p.file.slice(certs.length + 1)).sort()).toEqual(['bad name!.pem', 'garbage.localhost.pem', 'mismatch.localhost.pem', 'nokey.localhost.key'])
   })

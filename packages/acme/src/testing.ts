@@ -1,11 +1,11 @@
-// Debian's pebble (an ACME test server) and pebble-challtestsrv (its DNS: every name → 127.0.0.1), started as
+// Test helpers (subpath `@everlock/acme/testing`): Debian's pebble (an ACME test server) and pebble-challtestsrv (its DNS: every name → 127.0.0.1), started as
 // processes on loopback ports for one test file.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { nodeFetch } from '../src/index.js'
+import { nodeFetch } from './http.js'
 
 export interface Pebble {
   readonly directoryUrl: string
