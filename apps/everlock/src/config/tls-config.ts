@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join } from 'node:path'
-import { parse, TomlError } from 'smol-toml'
-import { EverlockError } from '../errors.js'
 import { normaliseVhost, VHOST_EXPECTED } from '../names.js'
 import { describe, isTable, Problems } from './problems.js'
+import { parseConfig, readConfigFile } from './toml-file.js'
 
 export const TLS_CONFIG_FILE = 'tls.toml'
 /** Certificates from files: `<host>.pem` + `<host>.key` in this folder of the config directory. */
@@ -27,38 +25,13 @@ export interface TlsConfig {
 const EMPTY: TlsConfig = { redirectHttp: false }
 
 export async function loadTlsConfig(file: string): Promise<TlsConfig> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY
-    throw new EverlockError('CONFIG_INVALID', `cannot read ${file}`, {
-      cause: err,
-      problems: [{ file, key: '(file)', expected: `a readable file (${(err as NodeJS.ErrnoException).code ?? 'error'})` }],
-    })
-  }
-  return parseTlsConfig(text, file)
+  const text = await readConfigFile(file)
+  return text === undefined ? EMPTY : parseTlsConfig(text, file)
 }
 
 /** parse → normalise → validate; every problem at once. */
 export function parseTlsConfig(text: string, file: string): TlsConfig {
-  const problems = new Problems(file)
-  let doc: unknown
-  try {
-    doc = parse(text)
-  } catch (err) {
-    if (!(err instanceof TomlError)) throw err
-    problems.add(`(syntax, line ${err.line} column ${err.column})`, `valid TOML: ${err.message.split('\n')[0]}`)
-    throw invalid(problems)
-  }
-  const config = normalise(isTable(doc) ? doc : {}, file, problems)
-  if (!problems.empty) throw invalid(problems)
-  return config
-}
-
-function invalid(problems: Problems): EverlockError {
-  const n = problems.list.length
-  return new EverlockError('CONFIG_INVALID', `${problems.file}: ${n} problem${n === 1 ? '' : 's'}`, { problems: problems.list })
+  return parseConfig(text, file, (doc, problems) => normalise(isTable(doc) ? doc : {}, file, problems))
 }
 
 function onlyKeys(table: Record<string, unknown>, at: string, keys: readonly string[], problems: Problems): void {
