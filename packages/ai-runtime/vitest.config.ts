@@ -1,0 +1,3 @@
+import { everlockVitestConfig } from '../../vitest.shared.ts'
+
+export default everlockVitestConfig()
