@@ -7,8 +7,10 @@ export {
   type AdminSession,
   type RunResult,
   type RunStatus,
+  type RunOptions,
 } from './interpreter.js'
-export type { AdminAuth, AdminStores, AdminStore, AdminUploads, AdminCommit, AdminAi, AdminDeps } from './deps.js'
+export type { AdminAuth, AdminStores, AdminStore, AdminUploads, AdminCommit, ConsoleAi, ConsoleAiInfo, ConsoleAiMessage, AdminDeps } from './deps.js'
 export type { Command, CommandContext, CommandOutput } from './table.js'
 export { AdminError, isAdminError, type AdminErrorCode } from './errors.js'
 export { tokenize } from './tokenize.js'
+export { AI_GRANT, MAX_TOOL_ROUNDS, TOOL_COMMANDS } from './ai.js'
