@@ -19,6 +19,9 @@ import { ownerOnlyDataDir } from './data-dir.js'
 import { createFileBodySender } from '@everlock/sendfile'
 import { SYSTEM_STORE } from './names.js'
 import { startUploadSweeper, UPLOAD_TTL_MS, type UploadSweeper } from './upload-sweeper.js'
+import type { AiRuntime } from '@everlock/ai-runtime'
+import { consoleAi, startAi, type AiOptions } from './ai.js'
+import { describeWith } from './captions.js'
 
 export interface ServeOptions {
   /** Stores and the SSH host key. */
@@ -31,6 +34,8 @@ export interface ServeOptions {
   readonly http?: { readonly listen: string; readonly loginThrottleMs?: number; readonly zeroCopy?: boolean }
   /** The SSH admin console, when enabled. */
   readonly ssh?: { readonly listen: string }
+  /** AI in the console (needs `ssh`), and captions for the image libraries when it has a projector. */
+  readonly ai?: AiOptions
   /** Serve OCI registries (needs `http`); `bootstrap` creates the instance `default` if it is not configured. */
   readonly oci?: { readonly bootstrap?: { readonly vhost: string; readonly store: string }; readonly maxUploadsPerUser?: number }
   /** Serve image libraries (needs `http`); `bootstrap` creates the instance `default` if it is not configured. */
@@ -54,6 +59,8 @@ export interface Running {
   readonly auth: Auth
   readonly oci?: OciInstances
   readonly image?: ImageInstances
+  /** The one model of this process (loading in the background), when `ai` is on. */
+  readonly ai?: AiRuntime
   /** Re-read `config/oci-http.toml` and `config/image-http.toml` (hand edits) and apply them live; a bad file changes nothing (CONFIG_INVALID). */
   reload(): Promise<void>
   /** Stop accepting, finish in-flight requests, close SSH sessions and the stores. Idempotent. */
@@ -80,6 +87,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
   const log = options.log ?? consoleLog()
   if (options.oci && !options.http) throw new EverlockError('USAGE', 'the OCI backend needs the HTTP frontend')
   if (options.image && !options.http) throw new EverlockError('USAGE', 'the image backend needs the HTTP frontend')
+  if (options.ai && !options.ssh) throw new EverlockError('USAGE', 'the AI backend needs the SSH admin console')
   // A bad config file fails before anything is opened.
   const oci = options.oci ? await instancesToServe(options.configDir, OCI_KIND, options.oci.bootstrap, log) : undefined
   const image = options.image ? await instancesToServe(options.configDir, IMAGE_KIND, options.image.bootstrap, log) : undefined
@@ -94,12 +102,14 @@ export async function serve(options: ServeOptions): Promise<Running> {
   let images: ImageInstances | undefined
   let jobs: JobQueue | undefined
   let ssh: SshServer | undefined
+  let ai: AiRuntime | undefined
   let closing: Promise<void> | undefined
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await Promise.allSettled([frontend?.close(), ssh?.close()])
       await Promise.allSettled([instances?.close(), images?.close()])
       await jobs?.close()
+      await ai?.close()
       await sweeper.close()
       await stores.close()
       drivers?.close()
@@ -111,6 +121,10 @@ export async function serve(options: ServeOptions): Promise<Running> {
     if (options.ssh && !(await anyAdmin(auth))) {
       throw new EverlockError('ADMIN_REQUIRED', 'no user can administer this data directory: start once with --admin-user <name> --admin-password <password> to create one, or leave out --backend-admin-ssh')
     }
+
+    // One model for the console and the captions, loading in the background: nothing waits for it.
+    if (options.ai) ai = startAi(options.ai, log)
+    const describe = ai && options.ai?.mmprojPath !== undefined ? describeWith(ai) : undefined
 
     let httpPort: number | undefined
     let metricsPort: number | undefined
@@ -130,7 +144,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
       if (image) {
         jobs = await openJobQueue({ dir: join(options.dataDir, 'jobs'), onError: (err) => log.error('jobs', { error: err instanceof Error ? err.message : String(err) }) })
         const peers = (): Instances[] => [instances, images].filter((m) => m !== undefined)
-        images = createImageInstances({ stores, frontend, configFile: image.file, log, jobs, sendFile, peers })
+        images = createImageInstances({ stores, frontend, configFile: image.file, log, jobs, sendFile, peers, ...(describe ? { describe } : {}) })
         await images.start(image.instances)
         // Handlers are registered by the libraries as they mount; jobs left from before a restart run now.
         jobs.start()
@@ -152,6 +166,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
         auth,
         stores,
         instances: { ...(instances ? { oci: instances } : {}), ...(images ? { image: images } : {}) },
+        ...(ai ? { ai: consoleAi(ai) } : {}),
         log: (message, err) => log.error(message, { error: err instanceof Error ? err.message : String(err) }),
       })
       ssh = await createSshServer({
@@ -185,6 +200,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
       ...(ssh ? { sshFingerprint: ssh.fingerprint } : {}),
       ...(instances ? { oci: instances } : {}),
       ...(images ? { image: images } : {}),
+      ...(ai ? { ai } : {}),
     }
   } catch (err) {
     await close().catch(() => undefined)
