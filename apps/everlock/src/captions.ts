@@ -13,18 +13,28 @@ const NO_TEXT = /^(none|no text|no visible text|n\/a)\W*$/i
 
 /** A tag is a short phrase; a longer piece of an answer is taken as one tag per word. */
 const MAX_TAG_WORDS = 3
+/** backend-image drops longer tags; a model's overlong one is cut to this instead. */
+const MAX_TAG_LENGTH = 64
 
 /**
  * A tags answer → tags: split at commas, semicolons, newlines and `#`, list markers and end punctuation
- * dropped, a piece of more than MAX_TAG_WORDS words split into words (backend-image then lowercases,
+ * dropped, a piece of more than MAX_TAG_WORDS words split into words, overlong ones cut (backend-image then lowercases,
  * de-duplicates and bounds them).
  */
 export function tagsOf(answer: string): string[] {
   return answer
     .split(/[,;\n#]+/)
+    .map(plain)
     .map((t) => t.replace(/^\s*(?:[-*•]|\d+[.)])\s*/, '').replace(/[.!?:"'`]+$/g, '').trim())
     .flatMap((t) => (t.split(/\s+/).length > MAX_TAG_WORDS ? t.split(/\s+/) : [t]))
-    .filter((t) => t !== '' && t.length <= 64)
+    .map((t) => t.slice(0, MAX_TAG_LENGTH).trim())
+    .filter((t) => t !== '')
+}
+
+/** Control characters (a model can emit any) become spaces; runs of white space one space. */
+export function plain(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, ' ').replace(/[ \t]+/g, ' ').trim()
 }
 
 /** Image captions through the shared runtime, at background priority (a person at the console goes first). */
@@ -35,6 +45,6 @@ export function describeWith(ai: Pick<AiRuntime, 'describeImage'>): Describe {
     const caption = await ask(CAPTION_PROMPTS.caption)
     const text = await ask(CAPTION_PROMPTS.text)
     const tags = await ask(CAPTION_PROMPTS.tags)
-    return { caption, text: NO_TEXT.test(text.trim()) ? '' : text, tags: tagsOf(tags) }
+    return { caption: plain(caption), text: NO_TEXT.test(plain(text)) ? '' : plain(text), tags: tagsOf(tags) }
   }
 }

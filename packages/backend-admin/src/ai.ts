@@ -127,6 +127,7 @@ function infoLines(info: ConsoleAiInfo, session: AiSession): string[] {
     ['state', state],
     ['queue', `${q.running} running, ${q.interactive} interactive and ${q.background} background waiting`],
     ['tokens/s', `${fixed(tps.last)} last, ${fixed(tps.average)} average${pps ? ` (prompt: ${fixed(pps.last)} last, ${fixed(pps.average)} average)` : ''}`],
+    ...(info.requests ? [['requests', `${info.requests.completed} completed, ${info.requests.failed} failed, ${info.requests.aborted} stopped`]] : []),
     ['conversation', `${session.messages.length} message${session.messages.length === 1 ? '' : 's'}`],
   ])
 }

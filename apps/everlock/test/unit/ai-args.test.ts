@@ -38,5 +38,6 @@ describe('caption tags from an answer', () => {
     expect(tagsOf('1. Beach, sunset;\n- Palm trees.\n#sea')).toEqual(['Beach', 'sunset', 'Palm trees', 'sea'])
     expect(tagsOf('a very long rambling answer')).toEqual(['a', 'very', 'long', 'rambling', 'answer'])
     expect(tagsOf(' , ;')).toEqual([])
+    expect(tagsOf(`x\u0014y ${'z'.repeat(80)}`)).toEqual(['x y ' + 'z'.repeat(60)])
   })
 })
