@@ -15,7 +15,8 @@ const MAX_TOOL_OUTPUT = 4000
 /** The conversation handed to the model keeps the newest messages up to this many characters. */
 const MAX_HISTORY = 12_000
 
-const SYSTEM = [
+/** What the model is told first in every conversation (the tool protocol included). */
+export const AI_SYSTEM_PROMPT = [
   "You are the assistant in the admin console of an Everlock server (OCI registries, image libraries, users and grants).",
   'Answer briefly in plain text.',
   'To look something up, reply with exactly one line "TOOL: <command>", where <command> is one of:',
@@ -65,7 +66,7 @@ function window(messages: readonly ConsoleAiMessage[]): ConsoleAiMessage[] {
     if (size > MAX_HISTORY && kept.length > 0) break
     kept.unshift(messages[i]!)
   }
-  return [{ role: 'system', content: SYSTEM }, ...kept]
+  return [{ role: 'system', content: AI_SYSTEM_PROMPT }, ...kept]
 }
 
 /**
@@ -127,6 +128,7 @@ function infoLines(info: ConsoleAiInfo, session: AiSession): string[] {
     ['state', state],
     ['queue', `${q.running} running, ${q.interactive} interactive and ${q.background} background waiting`],
     ['tokens/s', `${fixed(tps.last)} last, ${fixed(tps.average)} average${pps ? ` (prompt: ${fixed(pps.last)} last, ${fixed(pps.average)} average)` : ''}`],
+    ...(info.tokens ? [['tokens', `${info.tokens.prompt} prompt, ${info.tokens.generated} generated`]] : []),
     ...(info.requests ? [['requests', `${info.requests.completed} completed, ${info.requests.failed} failed, ${info.requests.aborted} stopped`]] : []),
     ['conversation', `${session.messages.length} message${session.messages.length === 1 ? '' : 's'}`],
   ])

@@ -63,6 +63,7 @@ export interface ConsoleAiInfo {
   readonly queue: { readonly running: number; readonly interactive: number; readonly background: number }
   readonly tokensPerSecond: { readonly last: number | undefined; readonly average: number | undefined }
   readonly promptTokensPerSecond?: { readonly last: number | undefined; readonly average: number | undefined }
+  readonly tokens?: { readonly prompt: number; readonly generated: number }
   readonly requests?: { readonly completed: number; readonly failed: number; readonly aborted: number }
 }
 

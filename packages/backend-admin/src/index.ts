@@ -13,4 +13,4 @@ export type { AdminAuth, AdminStores, AdminStore, AdminUploads, AdminCommit, Con
 export type { Command, CommandContext, CommandOutput } from './table.js'
 export { AdminError, isAdminError, type AdminErrorCode } from './errors.js'
 export { tokenize } from './tokenize.js'
-export { AI_GRANT, MAX_TOOL_ROUNDS, TOOL_COMMANDS } from './ai.js'
+export { AI_GRANT, AI_SYSTEM_PROMPT, MAX_TOOL_ROUNDS, TOOL_COMMANDS } from './ai.js'
