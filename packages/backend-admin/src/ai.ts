@@ -84,15 +84,19 @@ export async function* converse(
   session.messages.push({ role: 'user', content: text })
   for (let round = 0; ; round++) {
     let answer = ''
+    let ended = false
     try {
       for await (const chunk of ai.prompt(window(session.messages), { signal })) {
         const shown = printableAnswer(chunk)
         answer += shown
         if (shown !== '') yield shown
       }
+      ended = true
     } finally {
-      // an interrupted answer stays in the conversation as far as it got
-      session.messages.push({ role: 'assistant', content: answer })
+      // an interrupted answer stays in the conversation as far as it got; a request that failed (or was
+      // stopped) before its first token leaves nothing behind, not even the line that asked
+      if (ended || answer !== '') session.messages.push({ role: 'assistant', content: answer })
+      else session.messages.pop()
     }
     if (!answer.endsWith('\n')) yield '\n'
     const call = toolCall(answer)

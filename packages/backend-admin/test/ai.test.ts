@@ -68,6 +68,16 @@ describe('AI in the console', () => {
     })
   })
 
+  it('a request that fails before its first token leaves the conversation as it was', async () => {
+    const ai = scriptedAi([['ok']])
+    const failing = { ...ai, prompt: () => (async function* () { throw Object.assign(new Error('model file not found: /m.gguf'), { code: 'MODEL_MISSING' }) })() }
+    await withAi(failing, async (o) => {
+      const s = o.interpreter.session({ user: 'admin' })
+      expect(await s.run('hello')).toEqual({ ok: false, output: 'model file not found: /m.gguf' })
+      expect((await s.run('/ai info')).output).toMatch(/^conversation\s+0 messages$/m)
+    })
+  })
+
   it('without a model, /ai is not offered', async () => {
     expect(await c.interpreter.session({ user: 'admin' }).run('/ai info')).toEqual({ ok: false, output: 'no AI runtime configured' })
     expect((await c.interpreter.session({ user: 'admin' }).run('/help')).output).not.toMatch(/\/ai/)
