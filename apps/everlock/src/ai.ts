@@ -9,10 +9,12 @@ export interface AiOptions {
   readonly mmprojPath?: string
   readonly threads?: number
   readonly contextSize?: number
+  /** Longest answer to one console line, in tokens (default 512). */
+  readonly maxTokens?: number
 }
 
-/** Longest answer to one console line, in tokens. */
-const CONSOLE_MAX_TOKENS = 512
+/** Longest answer to one console line, in tokens, unless `--backend-ai-ssh-max-tokens` says otherwise. */
+export const CONSOLE_MAX_TOKENS = 512
 
 /**
  * The process's one AI runtime: returned at once, the model loads in the background (the server is ready
@@ -29,9 +31,9 @@ export function startAi(options: AiOptions, log: Log): AiRuntime {
 }
 
 /** The console's narrow view of the runtime: a person is waiting, so its prompts go first. */
-export function consoleAi(ai: AiRuntime): ConsoleAi {
+export function consoleAi(ai: AiRuntime, maxTokens = CONSOLE_MAX_TOKENS): ConsoleAi {
   return {
-    prompt: (messages, { signal }) => ai.prompt(messages, { signal, priority: 'interactive', maxTokens: CONSOLE_MAX_TOKENS }),
+    prompt: (messages, { signal }) => ai.prompt(messages, { signal, priority: 'interactive', maxTokens }),
     info: () => ai.info(),
   }
 }

@@ -38,6 +38,7 @@ export const OPTIONS = {
   'backend-ai-ssh-mmproj': { type: 'string', arg: '<file.gguf>', help: 'its vision projector: captions for the image libraries' },
   'backend-ai-ssh-threads': { type: 'string', arg: '<n>', help: 'CPU threads for the model (default min(4, cores))' },
   'backend-ai-ssh-context': { type: 'string', arg: '<tokens>', help: 'context size in tokens (default 4096)' },
+  'backend-ai-ssh-max-tokens': { type: 'string', arg: '<tokens>', help: 'longest answer to one console line (default 512)' },
   'admin-user': { type: 'string', arg: '<name>', help: 'bootstrap admin (Owner on */*/*), created if missing' },
   'admin-password': { type: 'string', arg: '<password>', help: `its password; prefer ${PASSWORD_ENV}=… in the environment (ps shows flags)` },
   help: { type: 'boolean', short: 'h', help: 'this text' },
@@ -115,7 +116,7 @@ export function parseServeArgs(
   }
   needs('frontend-ssh-listen', 'backend-admin-ssh', 'the console is what listens there')
   needs('backend-ai-ssh', 'backend-admin-ssh', 'the model answers in the SSH console')
-  for (const name of ['backend-ai-ssh-model', 'backend-ai-ssh-mmproj', 'backend-ai-ssh-threads', 'backend-ai-ssh-context'] as const) {
+  for (const name of ['backend-ai-ssh-model', 'backend-ai-ssh-mmproj', 'backend-ai-ssh-threads', 'backend-ai-ssh-context', 'backend-ai-ssh-max-tokens'] as const) {
     needs(name, 'backend-ai-ssh', 'it configures the AI model')
   }
   const aiModel = str('backend-ai-ssh-model')
@@ -129,6 +130,7 @@ export function parseServeArgs(
   }
   const aiThreads = aiNumber('backend-ai-ssh-threads', 1, 256)
   const aiContext = aiNumber('backend-ai-ssh-context', 256, 1_048_576)
+  const aiMaxTokens = aiNumber('backend-ai-ssh-max-tokens', 1, 65_536)
   needs('backend-oci-http-vhost', 'backend-oci-http', 'it creates a registry')
   needs('backend-oci-http-store', 'backend-oci-http', 'it is the store of a registry')
   needs('backend-oci-http-max-uploads-per-user', 'backend-oci-http', 'it limits the registries')
@@ -199,6 +201,7 @@ export function parseServeArgs(
             ...(str('backend-ai-ssh-mmproj') ? { mmprojPath: resolve(cwd, str('backend-ai-ssh-mmproj')!) } : {}),
             ...(aiThreads !== undefined ? { threads: aiThreads } : {}),
             ...(aiContext !== undefined ? { contextSize: aiContext } : {}),
+            ...(aiMaxTokens !== undefined ? { maxTokens: aiMaxTokens } : {}),
           },
         }
       : {}),

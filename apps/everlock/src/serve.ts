@@ -166,7 +166,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
         auth,
         stores,
         instances: { ...(instances ? { oci: instances } : {}), ...(images ? { image: images } : {}) },
-        ...(ai ? { ai: consoleAi(ai) } : {}),
+        ...(ai ? { ai: consoleAi(ai, options.ai?.maxTokens) } : {}),
         log: (message, err) => log.error(message, { error: err instanceof Error ? err.message : String(err) }),
       })
       ssh = await createSshServer({

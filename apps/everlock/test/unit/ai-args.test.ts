@@ -17,8 +17,8 @@ function problems(argv: string[]): string[] {
 
 describe('--backend-ai-ssh flags', () => {
   it('parse into options, files relative to the working directory', () => {
-    const parsed = parseServeArgs([...BASE, '--backend-ai-ssh', '--backend-ai-ssh-model', 'm.gguf', '--backend-ai-ssh-mmproj', '/abs/p.gguf', '--backend-ai-ssh-threads', '2', '--backend-ai-ssh-context', '2048'], {}, '/srv')
-    expect(parsed.help === false && parsed.options.ai).toEqual({ modelPath: '/srv/m.gguf', mmprojPath: '/abs/p.gguf', threads: 2, contextSize: 2048 })
+    const parsed = parseServeArgs([...BASE, '--backend-ai-ssh', '--backend-ai-ssh-model', 'm.gguf', '--backend-ai-ssh-mmproj', '/abs/p.gguf', '--backend-ai-ssh-threads', '2', '--backend-ai-ssh-context', '2048', '--backend-ai-ssh-max-tokens', '64'], {}, '/srv')
+    expect(parsed.help === false && parsed.options.ai).toEqual({ modelPath: '/srv/m.gguf', mmprojPath: '/abs/p.gguf', threads: 2, contextSize: 2048, maxTokens: 64 })
   })
 
   it('need the console and a model; the model flags need --backend-ai-ssh; numbers are checked', () => {
