@@ -92,7 +92,7 @@ export async function ptyShell(ctx: ShellContext, banner: string, prompt: string
         ctx.working(true)
         const abort = new AbortController()
         // the client going away stops the command too (a model stops generating)
-        const closed = closedSignal(channel)
+        const closed = closedSignal(channel, ctx.gone)
         closed.signal.addEventListener('abort', () => abort.abort(), { once: true })
         const running = runLine(ctx.console, ev.line, channel, true, ctx.log, abort.signal)
         const watched = await watch(input, decoder, running, abort, ctx)

@@ -61,10 +61,24 @@ export function finish(channel: { exit(code: number): void; end(): unknown; dest
   channel.end()
 }
 
-/** Aborts when the channel closes (the client went away): a running command, e.g. a model's answer, stops. */
-export function closedSignal(channel: { once(event: 'close', fn: () => void): unknown; off(event: 'close', fn: () => void): unknown }): { signal: AbortSignal; dispose(): void } {
+/**
+ * Aborts when the channel closes or the connection is `gone` (the client went away; a channel nobody reads
+ * may never emit 'close'): a running command, e.g. a model's answer, stops.
+ */
+export function closedSignal(
+  channel: { once(event: 'close', fn: () => void): unknown; off(event: 'close', fn: () => void): unknown },
+  gone: AbortSignal,
+): { signal: AbortSignal; dispose(): void } {
   const abort = new AbortController()
   const onClose = (): void => abort.abort()
+  if (gone.aborted) abort.abort()
   channel.once('close', onClose)
-  return { signal: abort.signal, dispose: () => channel.off('close', onClose) }
+  gone.addEventListener('abort', onClose, { once: true })
+  return {
+    signal: abort.signal,
+    dispose: () => {
+      channel.off('close', onClose)
+      gone.removeEventListener('abort', onClose)
+    },
+  }
 }

@@ -12,6 +12,8 @@ export interface ShellContext {
   readonly channel: ChannelLike
   readonly console: ConsoleSession
   readonly log: SshLog
+  /** Aborts when the client's connection closes. */
+  readonly gone: AbortSignal
   /** Input arrived (restarts the idle timer). */
   touch(): void
   /** A command starts (true) or ends (false); the idle timer does not fire while one runs. */
@@ -40,7 +42,7 @@ export async function plainShell(ctx: ShellContext): Promise<void> {
     }
     ctx.working(true)
     // as typed: a CRLF line ending is not part of the line; any other control character is the console's to refuse
-    const closed = closedSignal(channel)
+    const closed = closedSignal(channel, ctx.gone)
     const status = await runLine(ctx.console, line.endsWith('\r') ? line.slice(0, -1) : line, channel, false, ctx.log, closed.signal)
     closed.dispose()
     ctx.working(false)
@@ -81,7 +83,7 @@ export async function execCommand(ctx: ShellContext, command: string, crlf: bool
     return finish(channel, 1)
   }
   ctx.working(true)
-  const closed = closedSignal(channel)
+  const closed = closedSignal(channel, ctx.gone)
   const status = await runLine(ctx.console, command, channel, crlf, ctx.log, closed.signal)
   closed.dispose()
   ctx.working(false)
