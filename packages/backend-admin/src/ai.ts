@@ -79,7 +79,7 @@ export async function* converse(
   session: AiSession,
   text: string,
   signal: AbortSignal,
-  runTool: (line: string) => Promise<string>,
+  runTool: (line: string, limit: number) => Promise<string>,
 ): AsyncGenerator<string, void, undefined> {
   session.messages.push({ role: 'user', content: text })
   for (let round = 0; ; round++) {
@@ -111,8 +111,8 @@ export async function* converse(
       continue
     }
     yield `[tool] ${call}\n`
-    const output = await runTool(call)
-    session.messages.push({ role: 'user', content: `Output of ${call}:\n${output.slice(0, MAX_TOOL_OUTPUT)}` })
+    const output = await runTool(call, MAX_TOOL_OUTPUT)
+    session.messages.push({ role: 'user', content: `Output of ${call}:\n${output}` })
   }
 }
 

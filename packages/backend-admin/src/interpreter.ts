@@ -104,11 +104,14 @@ export function createAdminInterpreter(options: AdminInterpreterOptions): AdminI
           return { ok: false }
         }
       }
-      /** A tool call of the model: a read-only command run as this user, its output (or error) as text. */
-      async function runTool(line: string): Promise<string> {
+      /** A tool call of the model: a read-only command run as this user; its output (or error), read up to `limit` characters. */
+      async function runTool(line: string, limit: number): Promise<string> {
         let output = ''
-        for await (const chunk of runStream(line)) output += chunk
-        return output
+        for await (const chunk of runStream(line)) {
+          output += chunk
+          if (output.length >= limit) break // stops the command's stream
+        }
+        return output.slice(0, limit)
       }
       async function* execute(line: string, signal: AbortSignal): AsyncGenerator<string, RunStatus, undefined> {
         if (Buffer.byteLength(line, 'utf8') > MAX_LINE) throw new AdminError('LINE_TOO_LONG', `line too long (over ${MAX_LINE} bytes)`)
