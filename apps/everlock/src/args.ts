@@ -34,6 +34,12 @@ export const OPTIONS = {
   'backend-image-http-public-url': { type: 'string', arg: '<url>', help: 'its public URL (default https://<vhost>)' },
   'backend-admin-ssh': { type: 'boolean', help: 'enable the SSH admin console' },
   'frontend-ssh-listen': { type: 'string', arg: '<addr>', help: 'SSH listen address (default 127.0.0.1:2222)' },
+  'backend-ai-ssh': { type: 'boolean', help: 'AI in the console (and image captions with a projector); needs a model' },
+  'backend-ai-ssh-model': { type: 'string', arg: '<file.gguf>', help: 'the GGUF language model (loaded once, in the background)' },
+  'backend-ai-ssh-mmproj': { type: 'string', arg: '<file.gguf>', help: 'its vision projector: captions for the image libraries' },
+  'backend-ai-ssh-threads': { type: 'string', arg: '<n>', help: 'CPU threads for the model (default min(4, cores))' },
+  'backend-ai-ssh-context': { type: 'string', arg: '<tokens>', help: 'context size in tokens (default 4096)' },
+  'backend-ai-ssh-max-tokens': { type: 'string', arg: '<tokens>', help: 'longest answer to one console line (default 512)' },
   'admin-user': { type: 'string', arg: '<name>', help: 'bootstrap admin (Owner on */*/*), created if missing' },
   'admin-password': { type: 'string', arg: '<password>', help: `its password; prefer ${PASSWORD_ENV}=… in the environment (ps shows flags)` },
   help: { type: 'boolean', short: 'h', help: 'this text' },
@@ -113,6 +119,22 @@ export function parseServeArgs(
     needs(name, 'frontend-http', 'it is part of the HTTP frontend')
   }
   needs('frontend-ssh-listen', 'backend-admin-ssh', 'the console is what listens there')
+  needs('backend-ai-ssh', 'backend-admin-ssh', 'the model answers in the SSH console')
+  for (const name of ['backend-ai-ssh-model', 'backend-ai-ssh-mmproj', 'backend-ai-ssh-threads', 'backend-ai-ssh-context', 'backend-ai-ssh-max-tokens'] as const) {
+    needs(name, 'backend-ai-ssh', 'it configures the AI model')
+  }
+  const aiModel = str('backend-ai-ssh-model')
+  if (on('backend-ai-ssh') && aiModel === undefined) problems.add('--backend-ai-ssh', '--backend-ai-ssh-model <file.gguf> as well (the model to load)')
+  for (const name of ['backend-ai-ssh-model', 'backend-ai-ssh-mmproj'] as const) if (str(name) === '') problems.add(`--${name}`, 'a .gguf file')
+  const aiNumber = (name: Name, min: number, max: number): number | undefined => {
+    const text = str(name)
+    if (text === undefined) return undefined
+    if (!/^\d{1,7}$/.test(text) || Number(text) < min || Number(text) > max) problems.add(`--${name}`, `a whole number from ${min} to ${max}, got ${JSON.stringify(text.slice(0, 20))}`)
+    return Number(text)
+  }
+  const aiThreads = aiNumber('backend-ai-ssh-threads', 1, 256)
+  const aiContext = aiNumber('backend-ai-ssh-context', 256, 1_048_576)
+  const aiMaxTokens = aiNumber('backend-ai-ssh-max-tokens', 1, 65_536)
   needs('backend-oci-http-vhost', 'backend-oci-http', 'it creates a registry')
   needs('backend-oci-http-store', 'backend-oci-http', 'it is the store of a registry')
   needs('backend-oci-http-max-uploads-per-user', 'backend-oci-http', 'it limits the registries')
@@ -183,6 +205,17 @@ export function parseServeArgs(
         }
       : {}),
     ...(on('backend-admin-ssh') ? { ssh: { listen: sshListen } } : {}),
+    ...(on('backend-ai-ssh') && aiModel
+      ? {
+          ai: {
+            modelPath: resolve(cwd, aiModel),
+            ...(str('backend-ai-ssh-mmproj') ? { mmprojPath: resolve(cwd, str('backend-ai-ssh-mmproj')!) } : {}),
+            ...(aiThreads !== undefined ? { threads: aiThreads } : {}),
+            ...(aiContext !== undefined ? { contextSize: aiContext } : {}),
+            ...(aiMaxTokens !== undefined ? { maxTokens: aiMaxTokens } : {}),
+          },
+        }
+      : {}),
     ...(on('backend-oci-http')
       ? {
           oci: {

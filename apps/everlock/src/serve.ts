@@ -20,6 +20,9 @@ import { createFileBodySender } from '@everlock/sendfile'
 import { SYSTEM_STORE } from './names.js'
 import { startUploadSweeper, UPLOAD_TTL_MS, type UploadSweeper } from './upload-sweeper.js'
 import { prepareTls, type RunningTls } from './tls/serve-tls.js'
+import type { AiRuntime } from '@everlock/ai-runtime'
+import { consoleAi, startAi, type AiOptions } from './ai.js'
+import { describeWith } from './captions.js'
 
 export interface ServeOptions {
   /** Stores and the SSH host key. */
@@ -35,6 +38,8 @@ export interface ServeOptions {
   readonly http?: { readonly listen?: string; readonly loginThrottleMs?: number; readonly zeroCopy?: boolean; readonly listenHttps?: string }
   /** The SSH admin console, when enabled. */
   readonly ssh?: { readonly listen: string }
+  /** AI in the console (needs `ssh`), and captions for the image libraries when it has a projector. */
+  readonly ai?: AiOptions
   /** Serve OCI registries (needs `http`); `bootstrap` creates the instance `default` if it is not configured. */
   readonly oci?: { readonly bootstrap?: { readonly vhost: string; readonly store: string }; readonly maxUploadsPerUser?: number }
   /** Serve image libraries (needs `http`); `bootstrap` creates the instance `default` if it is not configured. */
@@ -59,6 +64,8 @@ export interface Running {
   readonly auth: Auth
   readonly oci?: OciInstances
   readonly image?: ImageInstances
+  /** The one model of this process (loading in the background), when `ai` is on. */
+  readonly ai?: AiRuntime
   /** Re-read `config/oci-http.toml` and `config/image-http.toml` (hand edits) and apply them live; a bad file changes nothing (CONFIG_INVALID). */
   reload(): Promise<void>
   /** Stop accepting, finish in-flight requests, close SSH sessions and the stores. Idempotent. */
@@ -87,6 +94,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
   const log = options.log ?? consoleLog()
   if (options.oci && !options.http) throw new EverlockError('USAGE', 'the OCI backend needs the HTTP frontend')
   if (options.image && !options.http) throw new EverlockError('USAGE', 'the image backend needs the HTTP frontend')
+  if (options.ai && !options.ssh) throw new EverlockError('USAGE', 'the AI backend needs the SSH admin console')
   // A bad config file fails before anything is opened.
   const oci = options.oci ? await instancesToServe(options.configDir, OCI_KIND, options.oci.bootstrap, log) : undefined
   const image = options.image ? await instancesToServe(options.configDir, IMAGE_KIND, options.image.bootstrap, log) : undefined
@@ -104,6 +112,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
   let images: ImageInstances | undefined
   let jobs: JobQueue | undefined
   let ssh: SshServer | undefined
+  let ai: AiRuntime | undefined
   let closing: Promise<void> | undefined
   const close = (): Promise<void> =>
     (closing ??= (async () => {
@@ -111,6 +120,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
       await Promise.allSettled([frontend?.close(), ssh?.close()])
       await Promise.allSettled([instances?.close(), images?.close()])
       await jobs?.close()
+      await ai?.close()
       await sweeper.close()
       await stores.close()
       drivers?.close()
@@ -122,6 +132,10 @@ export async function serve(options: ServeOptions): Promise<Running> {
     if (options.ssh && !(await anyAdmin(auth))) {
       throw new EverlockError('ADMIN_REQUIRED', 'no user can administer this data directory: start once with --admin-user <name> --admin-password <password> to create one, or leave out --backend-admin-ssh')
     }
+
+    // One model for the console and the captions, loading in the background: nothing waits for it.
+    if (options.ai) ai = startAi(options.ai, log)
+    const describe = ai && options.ai?.mmprojPath !== undefined ? describeWith(ai) : undefined
 
     let httpPort: number | undefined
     let metricsPort: number | undefined
@@ -144,7 +158,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
       if (image) {
         jobs = await openJobQueue({ dir: join(options.dataDir, 'jobs'), onError: (err) => log.error('jobs', { error: err instanceof Error ? err.message : String(err) }) })
         const peers = (): Instances[] => [instances, images].filter((m) => m !== undefined)
-        images = createImageInstances({ stores, frontend, configFile: image.file, log, jobs, sendFile, peers, ...redirects })
+        images = createImageInstances({ stores, frontend, configFile: image.file, log, jobs, sendFile, peers, ...redirects, ...(describe ? { describe } : {}) })
         await images.start(image.instances)
         // Handlers are registered by the libraries as they mount; jobs left from before a restart run now.
         jobs.start()
@@ -177,6 +191,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
         stores,
         instances: { ...(instances ? { oci: instances } : {}), ...(images ? { image: images } : {}) },
         ...(tls ? { tls: tls.admin } : {}),
+        ...(ai ? { ai: consoleAi(ai, options.ai?.maxTokens) } : {}),
         log: (message, err) => log.error(message, { error: err instanceof Error ? err.message : String(err) }),
       })
       ssh = await createSshServer({
@@ -212,6 +227,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
       ...(ssh ? { sshFingerprint: ssh.fingerprint } : {}),
       ...(instances ? { oci: instances } : {}),
       ...(images ? { image: images } : {}),
+      ...(ai ? { ai } : {}),
     }
   } catch (err) {
     await close().catch(() => undefined)

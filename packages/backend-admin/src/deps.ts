@@ -48,16 +48,41 @@ export interface AdminStores {
   open(name: string): Promise<AdminStore>
 }
 
-/** A language model to answer plain-text lines (anything not starting with `/`). */
-export interface AdminAi {
-  prompt(text: string): AsyncIterable<string>
+/** One turn of a console conversation with the model. */
+export interface ConsoleAiMessage {
+  readonly role: 'system' | 'user' | 'assistant'
+  readonly content: string
+}
+
+/** What `/ai info` shows (an `AiInfo` from @everlock/ai-runtime satisfies it). */
+export interface ConsoleAiInfo {
+  readonly model: string
+  readonly mmproj?: string | undefined
+  readonly engine: string
+  readonly state: 'loading' | 'ready' | 'failed' | 'closed'
+  readonly error?: { readonly code: string; readonly message: string; readonly file?: string | undefined } | undefined
+  readonly queue: { readonly running: number; readonly interactive: number; readonly background: number }
+  readonly tokensPerSecond: { readonly last: number | undefined; readonly average: number | undefined }
+  readonly promptTokensPerSecond?: { readonly last: number | undefined; readonly average: number | undefined }
+  readonly tokens?: { readonly prompt: number; readonly generated: number }
+  readonly requests?: { readonly completed: number; readonly failed: number; readonly aborted: number }
+}
+
+/**
+ * A language model answering plain-text lines (anything not starting with `/`). The conversation is the
+ * console's (one per session, `/ai reset` clears it); the model only sees the messages it is handed.
+ */
+export interface ConsoleAi {
+  /** The answer, streamed as it is generated; stops (rejecting or ending) soon after `signal` aborts. */
+  prompt(messages: readonly ConsoleAiMessage[], options: { readonly signal: AbortSignal }): AsyncIterable<string>
+  info(): ConsoleAiInfo
 }
 
 export interface AdminDeps {
   readonly auth: AdminAuth
   readonly stores: AdminStores
   readonly instances: { readonly oci?: InstanceAdmin; readonly image?: InstanceAdmin }
-  readonly ai?: AdminAi
+  readonly ai?: ConsoleAi
   /** HTTPS certificates (`/tls …`); absent: those commands answer `HTTPS not enabled`. */
   readonly tls?: TlsAdmin
 }

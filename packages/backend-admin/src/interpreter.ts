@@ -1,3 +1,4 @@
+import { aiCommands, converse, needAiGrant } from './ai.js'
 import { groupCommands } from './commands/groups.js'
 import { instanceCommands, type Kind } from './commands/instances.js'
 import { meCommands } from './commands/me.js'
@@ -40,8 +41,15 @@ export interface AdminSession {
   readonly user: string
   /** Run a line and collect its output. */
   run(line: string): Promise<RunResult>
-  /** Run a line, yielding output as it is produced (each chunk ends lines with `\n`); returns the status. */
-  runStream(line: string): AsyncGenerator<string, RunStatus, undefined>
+  /**
+   * Run a line, yielding output as it is produced (lines end with `\n`; a model's answer comes token by
+   * token); returns the status. `signal` stops it (Ctrl-C): a model's answer ends soon after.
+   */
+  runStream(line: string, options?: RunOptions): AsyncGenerator<string, RunStatus, undefined>
+}
+
+export interface RunOptions {
+  readonly signal?: AbortSignal
 }
 
 export interface AdminInterpreter {
@@ -63,6 +71,7 @@ export function createAdminInterpreter(options: AdminInterpreterOptions): AdminI
     ...enabled.flatMap((kind) => instanceCommands(kind)),
     ...storeCommands,
     ...tlsCommands,
+    ...(options.ai ? aiCommands(options.ai, (ctx) => ctx.conversation) : []),
   ]
   const helpCmd: Command = {
     words: ['help'], args: '[<command>]', summary: 'this list, or the usage of one command', open: true, min: 0, max: 3,
@@ -82,11 +91,12 @@ export function createAdminInterpreter(options: AdminInterpreterOptions): AdminI
         deps: options,
         // asked afresh for each line (grants may change while a session is open)
         isAdmin: () => (admin ??= options.auth.can(user, '*/*/*', 'owner')),
+        conversation: { messages: [] },
       }
-      async function* runStream(line: string): AsyncGenerator<string, RunStatus, undefined> {
+      async function* runStream(line: string, opts: RunOptions = {}): AsyncGenerator<string, RunStatus, undefined> {
         admin = undefined
         try {
-          return yield* execute(line)
+          return yield* execute(line, opts.signal ?? new AbortController().signal)
         } catch (err) {
           if (isCodedError(err)) yield `${err.message.split('\n')[0]}\n`
           else {
@@ -96,20 +106,29 @@ export function createAdminInterpreter(options: AdminInterpreterOptions): AdminI
           return { ok: false }
         }
       }
-      async function* execute(line: string): AsyncGenerator<string, RunStatus, undefined> {
+      /** A tool call of the model: a read-only command run as this user; its output (or error), read up to `limit` characters. */
+      async function runTool(line: string, limit: number): Promise<string> {
+        let output = ''
+        for await (const chunk of runStream(line)) {
+          output += chunk
+          if (output.length >= limit) break // stops the command's stream
+        }
+        return output.slice(0, limit)
+      }
+      async function* execute(line: string, signal: AbortSignal): AsyncGenerator<string, RunStatus, undefined> {
         if (Buffer.byteLength(line, 'utf8') > MAX_LINE) throw new AdminError('LINE_TOO_LONG', `line too long (over ${MAX_LINE} bytes)`)
         const text = line.trim()
         if (text === '') return { ok: true }
         refuseControls(text, [...line.slice(0, line.length - line.trimStart().length)].length)
         if (!text.startsWith('/')) {
           if (!options.ai) throw new AdminError('NOT_ENABLED', 'no AI runtime configured')
-          for await (const chunk of options.ai.prompt(text)) yield chunk
-          yield '\n'
+          await needAiGrant(ctx)
+          yield* converse(options.ai, ctx.conversation, text, signal, runTool)
           return { ok: true }
         }
         const words = tokenize(text.slice(1))
         const found = lookup(commands, words)
-        if (!found) throw unknown(commands, words, disabled)
+        if (!found) throw unknown(commands, words, options.ai ? disabled : [...disabled, 'ai'])
         const { cmd, args } = found
         if (!cmd.open && !(await ctx.isAdmin())) throw new AdminError('PERMISSION_DENIED', 'permission denied: needs owner on */*/*')
         if (args.length < cmd.min || args.length > cmd.max) throw new AdminError('USAGE', `usage: ${usageOf(cmd)}`)
@@ -136,6 +155,7 @@ export function createAdminInterpreter(options: AdminInterpreterOptions): AdminI
 function unknown(commands: readonly Command[], words: readonly string[], disabled: readonly string[]): AdminError {
   const lower = words.map((w) => w.toLowerCase())
   const group = lower[0] ?? ''
+  if (group === 'ai' && disabled.includes(group)) return new AdminError('NOT_ENABLED', 'no AI runtime configured')
   if (disabled.includes(group)) return new AdminError('NOT_ENABLED', `${group} backend not enabled`)
   if (!commands.some((c) => c.words[0] === group)) {
     return new AdminError('UNKNOWN_COMMAND', `unknown command '/${words[0] ?? ''}' (try /help)`)

@@ -1,4 +1,4 @@
-import type { AdminDeps } from './deps.js'
+import type { AdminDeps, ConsoleAiMessage } from './deps.js'
 
 /** What a command hands back: one text, lines, or lines streamed as they are produced. */
 export type CommandOutput = string | readonly string[] | AsyncIterable<string> | void
@@ -10,6 +10,8 @@ export interface CommandContext {
   readonly deps: AdminDeps
   /** Does the console user hold Owner on `*\/*\/*`? */
   isAdmin(): Promise<boolean>
+  /** This session's conversation with the model (kept until `/ai reset` or the session ends). */
+  readonly conversation: { readonly messages: ConsoleAiMessage[] }
 }
 
 export interface Command {

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openConsole, type Console } from './helpers.js'
+import { openConsole, scriptedAi, type Console } from './helpers.js'
 
 let c: Console
 beforeAll(async () => {
@@ -191,19 +191,12 @@ describe('/help, /quit, plain text', () => {
 
   it('plain text needs an AI runtime; with one, the answer streams', async () => {
     expect(await c.interpreter.session({ user: 'alice' }).run('hello there')).toEqual({ ok: false, output: 'no AI runtime configured' })
-    const seen: string[] = []
-    const ai = {
-      async *prompt(text: string) {
-        seen.push(text)
-        yield 'Hel'
-        yield 'lo!'
-      },
-    }
+    const ai = scriptedAi([['Hel', 'lo!']])
     const other = await openConsole({ ai })
     try {
       const s = other.interpreter.session({ user: 'admin' })
       expect(await s.run('  say hi  ')).toEqual({ ok: true, output: 'Hello!' })
-      expect(seen).toEqual(['say hi'])
+      expect(ai.seen[0]!.at(-1)).toEqual({ role: 'user', content: 'say hi' })
     } finally {
       await other.close()
     }
@@ -212,6 +205,7 @@ describe('/help, /quit, plain text', () => {
   it('unexpected errors show as "internal error" and are logged', async () => {
     const other = await openConsole({
       ai: {
+        ...scriptedAi([]),
         prompt() {
           throw new TypeError('boom at line 3')
         },

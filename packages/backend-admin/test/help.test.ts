@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAdminInterpreter } from '@everlock/backend-admin'
-import { memoryInstances, openConsole, type Console } from './helpers.js'
+import { memoryInstances, openConsole, scriptedAi, type Console } from './helpers.js'
 
 let c: Console
 beforeAll(async () => {
@@ -23,7 +23,7 @@ describe('/help shows what this server can do', () => {
   it('with them, their commands and the AI line appear', async () => {
     const full = createAdminInterpreter({
       auth: c.auth, stores: c.stores, instances: { oci: memoryInstances(), image: memoryInstances() },
-      ai: { async *prompt() { yield 'hi' } },
+      ai: scriptedAi([['hi']]),
     })
     const help = (await full.session({ user: 'admin' }).run('/help')).output
     expect(help).toMatch(/^\/image create .*create an image instance/m)

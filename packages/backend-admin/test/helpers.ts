@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createAuth, type Auth } from '@everlock/auth-grants'
 import { openStores, type Stores } from '@everlock/versioned-storage'
-import { createAdminInterpreter, type AdminInterpreter, type InstanceAdmin, type InstanceInfo } from '@everlock/backend-admin'
+import { createAdminInterpreter, type AdminInterpreter, type ConsoleAi, type ConsoleAiInfo, type ConsoleAiMessage, type InstanceAdmin, type InstanceInfo } from '@everlock/backend-admin'
 
 /** An InstanceAdmin kept in memory (the app's real one persists to TOML; that is not under test here). */
 export function memoryInstances(): InstanceAdmin & { calls: Array<{ op: string; by: string }> } {
@@ -59,7 +59,7 @@ export interface Console {
 }
 
 /** Real auth-grants over a real versioned store in a temp dir, with `admin` holding owner on `*\/*\/*`. */
-export async function openConsole(opts: { image?: boolean; ai?: { prompt(text: string): AsyncIterable<string> } } = {}): Promise<Console> {
+export async function openConsole(opts: { image?: boolean; ai?: ConsoleAi } = {}): Promise<Console> {
   const dir = await mkdtemp(join(tmpdir(), 'backend-admin-'))
   const stores = await openStores({ dir })
   const auth = await createAuth({ store: await stores.open('everlock-system'), kdf: { N: 2 ** 10 } })
@@ -79,5 +79,29 @@ export async function openConsole(opts: { image?: boolean; ai?: { prompt(text: s
       await stores.close()
       await rm(dir, { recursive: true, force: true })
     },
+  }
+}
+
+/**
+ * A model whose turns are scripted (the console's protocol is under test, not a model): each prompt answers
+ * with the next turn, chunk by chunk, and records the messages it was handed.
+ */
+export function scriptedAi(turns: ReadonlyArray<readonly string[]>, info: Partial<ConsoleAiInfo> = {}): ConsoleAi & { seen: ConsoleAiMessage[][] } {
+  const seen: ConsoleAiMessage[][] = []
+  let next = 0
+  return {
+    seen,
+    async *prompt(messages, { signal }) {
+      seen.push(messages.map((m) => ({ ...m })))
+      for (const chunk of turns[next++] ?? ['(no more turns)']) {
+        if (signal.aborted) throw Object.assign(new Error('aborted'), { code: 'ABORTED' })
+        await new Promise((r) => setImmediate(r))
+        yield chunk
+      }
+    },
+    info: () => ({
+      model: '/models/m.gguf', engine: 'scripted', state: 'ready',
+      queue: { running: 0, interactive: 0, background: 0 }, tokensPerSecond: { last: 12.5, average: 10 }, ...info,
+    }),
   }
 }

@@ -45,7 +45,12 @@ export function serveConnection(client: Connection, info: ClientInfo, deps: Conn
   }
   arm()
   client.on('error', (err) => log('ssh connection error', { address, err: err.message }))
-  client.on('close', () => clearTimeout(timer))
+  // the TCP connection is gone: running commands (a model's answer) stop
+  const gone = new AbortController()
+  client.on('close', () => {
+    clearTimeout(timer)
+    gone.abort()
+  })
   client.on('authentication', (ctx) => {
     arm()
     authenticate(ctx, { auth: deps.auth, throttle: deps.throttle, address, log, state, close: hangUp }).catch((err) => {
@@ -74,6 +79,7 @@ export function serveConnection(client: Connection, info: ClientInfo, deps: Conn
           channel,
           console: deps.interpreter.session({ user }),
           log,
+          gone: gone.signal,
           touch: arm,
           working(running) {
             busy += running ? 1 : -1

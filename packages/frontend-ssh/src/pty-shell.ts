@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder'
 import { LineEditor } from './line-editor.js'
-import { finish, runLine, write } from './run-line.js'
+import { closedSignal, finish, runLine, write } from './run-line.js'
 import type { ShellContext } from './shells.js'
 import { MAX_LINE, TOO_LONG } from './text.js'
 import type { ConsoleStatus } from './types.js'
@@ -91,9 +91,13 @@ export async function ptyShell(ctx: ShellContext, banner: string, prompt: string
         echo = ''
         ctx.working(true)
         const abort = new AbortController()
+        // the client going away stops the command too (a model stops generating)
+        const closed = closedSignal(channel, ctx.gone)
+        closed.signal.addEventListener('abort', () => abort.abort(), { once: true })
         const running = runLine(ctx.console, ev.line, channel, true, ctx.log, abort.signal)
         const watched = await watch(input, decoder, running, abort, ctx)
         const status = await running
+        closed.dispose()
         ctx.working(false)
         if (status.quit) return finish(channel, 0)
         if (status.interrupted || watched === undefined) {

@@ -18,7 +18,8 @@ export async function write(out: Writable, text: string): Promise<void> {
 
 /**
  * Run one line through the console session, streaming its output; `crlf` for terminals. When `signal`
- * aborts (Ctrl-C), output stops at once and the command's stream is asked to return.
+ * aborts (Ctrl-C, the client went away), output stops at once, the command sees the signal (a model stops
+ * generating) and its stream is asked to return. Chunks go out as they come, so an answer streams.
  */
 export async function runLine(
   session: ConsoleSession,
@@ -30,7 +31,7 @@ export async function runLine(
 ): Promise<ConsoleStatus & { interrupted?: boolean }> {
   const aborted = signal && new Promise<'aborted'>((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }))
   try {
-    const it = session.runStream(line)
+    const it = session.runStream(line, signal ? { signal } : {})
     for (;;) {
       const step = it.next()
       if (aborted) step.catch(() => {}) // settles after we stopped listening: not unhandled
@@ -58,4 +59,26 @@ export function finish(channel: { exit(code: number): void; end(): unknown; dest
     // the client went away already
   }
   channel.end()
+}
+
+/**
+ * Aborts when the channel closes or the connection is `gone` (the client went away; a channel nobody reads
+ * may never emit 'close'): a running command, e.g. a model's answer, stops.
+ */
+export function closedSignal(
+  channel: { once(event: 'close', fn: () => void): unknown; off(event: 'close', fn: () => void): unknown },
+  gone: AbortSignal,
+): { signal: AbortSignal; dispose(): void } {
+  const abort = new AbortController()
+  const onClose = (): void => abort.abort()
+  if (gone.aborted) abort.abort()
+  channel.once('close', onClose)
+  gone.addEventListener('abort', onClose, { once: true })
+  return {
+    signal: abort.signal,
+    dispose: () => {
+      channel.off('close', onClose)
+      gone.removeEventListener('abort', onClose)
+    },
+  }
 }

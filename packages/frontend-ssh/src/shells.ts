@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder'
 import type { Duplex } from 'node:stream'
-import { finish, runLine, write } from './run-line.js'
+import { closedSignal, finish, runLine, write } from './run-line.js'
 import { byteLength, MAX_LINE, TOO_LONG } from './text.js'
 import type { ConsoleSession, SshLog } from './types.js'
 
@@ -12,6 +12,8 @@ export interface ShellContext {
   readonly channel: ChannelLike
   readonly console: ConsoleSession
   readonly log: SshLog
+  /** Aborts when the client's connection closes. */
+  readonly gone: AbortSignal
   /** Input arrived (restarts the idle timer). */
   touch(): void
   /** A command starts (true) or ends (false); the idle timer does not fire while one runs. */
@@ -40,7 +42,9 @@ export async function plainShell(ctx: ShellContext): Promise<void> {
     }
     ctx.working(true)
     // as typed: a CRLF line ending is not part of the line; any other control character is the console's to refuse
-    const status = await runLine(ctx.console, line.endsWith('\r') ? line.slice(0, -1) : line, channel, false, ctx.log)
+    const closed = closedSignal(channel, ctx.gone)
+    const status = await runLine(ctx.console, line.endsWith('\r') ? line.slice(0, -1) : line, channel, false, ctx.log, closed.signal)
+    closed.dispose()
     ctx.working(false)
     return status.quit === true
   }
@@ -79,7 +83,9 @@ export async function execCommand(ctx: ShellContext, command: string, crlf: bool
     return finish(channel, 1)
   }
   ctx.working(true)
-  const status = await runLine(ctx.console, command, channel, crlf, ctx.log)
+  const closed = closedSignal(channel, ctx.gone)
+  const status = await runLine(ctx.console, command, channel, crlf, ctx.log, closed.signal)
+  closed.dispose()
   ctx.working(false)
   finish(channel, status.ok ? 0 : 1)
 }

@@ -6,8 +6,11 @@ export interface ConsoleStatus {
 
 /** One logged-in user's console (an `AdminSession` from @everlock/backend-admin satisfies it). */
 export interface ConsoleSession {
-  /** Run one line; yields output chunks (lines end in `\n`) and returns the status. */
-  runStream(line: string): AsyncIterator<string, ConsoleStatus, undefined>
+  /**
+   * Run one line; yields output chunks as they are produced (lines end in `\n`; a model's answer token by
+   * token) and returns the status. `signal` aborts on Ctrl-C or when the client goes away.
+   */
+  runStream(line: string, options?: { readonly signal?: AbortSignal }): AsyncIterator<string, ConsoleStatus, undefined>
 }
 
 /** What the SSH server is handed instead of any command logic. */

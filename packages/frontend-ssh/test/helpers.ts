@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createAuth, type Auth } from '@everlock/auth-grants'
-import { createAdminInterpreter, type AdminAi } from '@everlock/backend-admin'
+import { createAdminInterpreter, type ConsoleAi } from '@everlock/backend-admin'
 import { openStores, type Stores } from '@everlock/versioned-storage'
 import { createSshServer, type SshServer, type SshServerOptions } from '@everlock/frontend-ssh'
 
@@ -23,7 +23,7 @@ export interface Harness {
 }
 
 /** Real auth-grants over a real store, the real interpreter, the SSH server on a free loopback port. */
-export async function start(opts: Partial<SshServerOptions> & { ai?: AdminAi } = {}): Promise<Harness> {
+export async function start(opts: Partial<SshServerOptions> & { ai?: ConsoleAi } = {}): Promise<Harness> {
   const { ai, ...serverOpts } = opts
   const dir = await mkdtemp(join(tmpdir(), 'frontend-ssh-'))
   const stores = await openStores({ dir: join(dir, 'data') })

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN_PASSWORD, sshArgs, start, type Harness } from './helpers.js'
+import type { ConsoleAi } from '@everlock/backend-admin'
 
 // An interactive session: the real OpenSSH client with a PTY (-tt) inside a detached tmux pane.
 let h: Harness
@@ -28,10 +29,12 @@ const count = (text: string, re: RegExp): number => (text.match(re) ?? []).lengt
 
 // a slow model: a word every 50 ms, and a note when the consumer stops it
 const model = { stopped: false }
-const ai = {
-  async *prompt(text: string) {
+const ai: ConsoleAi = {
+  info: () => ({ model: 'slow.gguf', engine: 'test', state: 'ready', queue: { running: 0, interactive: 0, background: 0 }, tokensPerSecond: { last: undefined, average: undefined } }),
+  async *prompt(messages, { signal }) {
+    const text = messages.at(-1)?.content
     try {
-      for (let i = 0; i < (text === 'short' ? 6 : 400); i++) {
+      for (let i = 0; i < (text === 'short' ? 6 : 400) && !signal.aborted; i++) {
         yield 'tick '
         await new Promise((r) => setTimeout(r, 50))
       }
