@@ -101,9 +101,10 @@ export async function listShares(g: Gallery, res: ServerResponse, headOnly: bool
 
 /** DELETE /api/shares/<id>: revoke (the link answers 404 from now on). */
 export async function revokeShare(g: Gallery, id: string, res: ServerResponse, user: string): Promise<void> {
-  const share = await g.shares.get(id)
-  if (!share) throw notFound()
-  await g.core.store.commit([g.shares.delete(id)], { author: user, message: `revoke share ${id.slice(0, 12)}` })
+  await g.lock.run(`share:${id}`, async () => {
+    if (!(await g.shares.get(id))) throw notFound()
+    await g.core.store.commit([g.shares.delete(id)], { author: user, message: `revoke share ${id.slice(0, 12)}` })
+  })
   sendEmpty(res, 204)
 }
 

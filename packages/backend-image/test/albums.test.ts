@@ -90,6 +90,16 @@ describe('albums', () => {
     expect(code(await call('GET', '/api/share', undefined, undefined, { 'X-Share-Token': share.body.token }))).toBe('SHARE_NOT_FOUND')
   })
 
+  it('serialises concurrent changes of one album: every add lands', async () => {
+    const { body: album } = await call('POST', '/api/albums', 'alice', { title: 'Busy' })
+    const answers = await Promise.all(ids.map((id) => call('PATCH', `/api/albums/${album.id}`, 'alice', { add: [id] })))
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200])
+    expect((await call('GET', `/api/albums/${album.id}`, 'rita')).body.count).toBe(ids.length)
+    const revoke = (await call('POST', '/api/shares', 'alice', { album: album.id })).body.id
+    const twice = await Promise.all([call('DELETE', `/api/shares/${revoke}`, 'alice'), call('DELETE', `/api/shares/${revoke}`, 'alice')])
+    expect(twice.map((a) => a.status).sort()).toEqual([204, 404])
+  })
+
   it('counts only items still in the library', async () => {
     const extra = await uploadRaw(g.url, await jpeg({ seed: 399 }), 'gone.jpg', basicAuth('alice'))
     const { body: album } = await call('POST', '/api/albums', 'alice', { title: 'Leaky' })
