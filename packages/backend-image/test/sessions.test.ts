@@ -146,6 +146,23 @@ describe('without sessions configured', () => {
   })
 })
 
+describe('Basic passwords that cannot be checked now', () => {
+  it('are answered by the frontend before the library: 429 TOO_MANY_REQUESTS + Retry-After, in JSON with renderJsonError', async () => {
+    const busy = await startGallery({ paused: true, throttle: { baseDelayMs: 200, maxDelayMs: 400, maxPending: 1 } })
+    try {
+      const wrong = (n: number) => fetch(`${busy.url}/api/assets`, { headers: { Authorization: `Basic ${Buffer.from(`alice:wrong-${n}`).toString('base64')}` } })
+      expect((await wrong(0)).status).toBe(401)
+      const answers = await Promise.all([wrong(1), wrong(2)])
+      const refused = answers.find((a) => a.status === 429)!
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
+      expect(await error(refused)).toBe('TOO_MANY_REQUESTS')
+      expect(busy.errors).toEqual([])
+    } finally {
+      await busy.close()
+    }
+  })
+})
+
 describe('web app paths', () => {
   it('hands non-/api/ GETs to serveWebAsset without authorization, and answers 404 for what is not there', async () => {
     const res = await fetch(`${g.url}/app/no-such-file-${Date.now()}.js`)

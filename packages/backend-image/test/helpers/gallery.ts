@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStores, type Stores } from '@everlock/versioned-storage'
 import { createAuth, type Auth } from '@everlock/auth-grants'
-import { createHttpFrontend, type HttpFrontend, type LoginThrottleOptions } from '@everlock/frontend-http'
+import { createHttpFrontend, renderJsonError, type HttpFrontend, type LoginThrottleOptions } from '@everlock/frontend-http'
 import { createImageSessions } from '../../../../apps/everlock/src/image-sessions.js'
 import { startLibrary, type TestLibrary, type TestLibraryOptions } from './library.js'
 
@@ -38,7 +38,7 @@ export async function startGallery(opts: TestLibraryOptions & { withSessions?: b
     authorize: frontend.authorizer(ACCESS),
     ...(sessions ? { sessions } : {}),
     serve: async (library) => {
-      frontend.vhosts.set('127.0.0.1', { backend: 'image', instance: 'photos', accessPath: ACCESS, handler: library, authorizesItself: true })
+      frontend.vhosts.set('127.0.0.1', { backend: 'image', instance: 'photos', accessPath: ACCESS, handler: library, authorizesItself: true, renderError: renderJsonError })
       const { port } = await frontend.listen('127.0.0.1:0')
       return { url: `http://127.0.0.1:${port}`, close: () => frontend.close() }
     },
