@@ -10,6 +10,9 @@ export interface Session {
   readonly anonymous: boolean
 }
 
+/** `thumbnail.webp` in a summary, `{ name, format, … }` in a full record. */
+export type DerivativeRef = string | { readonly name: string; readonly format: string }
+
 export interface Summary {
   readonly id: string
   readonly filename: string
@@ -23,8 +26,8 @@ export interface Summary {
   readonly caption?: string
   readonly tags: readonly string[]
   readonly placeholder?: string
-  readonly derivatives: readonly string[]
-  readonly state: string
+  readonly derivatives: readonly DerivativeRef[]
+  readonly state?: string
 }
 
 export interface AssetRecord extends Summary {

@@ -23,12 +23,16 @@ function placeholderUrl(s: Summary): string | undefined {
   return url || undefined
 }
 
-export function altText(s: Summary): string {
+export function altText(s: { readonly caption?: string; readonly filename: string }): string {
   return s.caption || s.filename
 }
 
+export function hasDerivative(s: Pick<Summary, 'derivatives'>, name: string): boolean {
+  return s.derivatives.some((d) => (typeof d === 'string' ? d.slice(0, d.indexOf('.')) : d.name) === name)
+}
+
 export function hasThumbnail(s: Summary): boolean {
-  return s.derivatives.some((d) => d.startsWith('thumbnail.'))
+  return hasDerivative(s, 'thumbnail')
 }
 
 /** A link to the item with its thumbnail; `href` is the route the viewer opens. */

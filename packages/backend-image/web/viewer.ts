@@ -3,7 +3,7 @@
 import { api, ApiError, fileUrl, type Album, type AssetRecord } from './api.js'
 import type { ItemContext } from './context.js'
 import { bytesLabel, clear, dateLabel, h, toast } from './dom.js'
-import { altText, duration } from './tiles.js'
+import { altText, duration, hasDerivative } from './tiles.js'
 import { confirmDialog, shareDialog } from './dialogs.js'
 
 export interface ViewerRights {
@@ -54,7 +54,8 @@ export class Viewer {
     }
     this.record = record
     this.currentId = id
-    this.index = this.ctx.indexOf(id)
+    const at = this.ctx.indexOf(id)
+    if (at >= 0) this.index = at
     this.title.textContent = record.filename
     document.title = `${record.filename} · Photos`
     this.drawMedia(record)
@@ -70,7 +71,7 @@ export class Viewer {
   }
 
   private drawMedia(r: AssetRecord): void {
-    const has = (name: string) => r.derivatives.some((d) => (d as unknown as { name?: string }).name === name || String(d).startsWith(name + '.'))
+    const has = (name: string) => hasDerivative(r, name)
     if (r.kind === 'video') {
       const video = h('video.media', { controls: true, preload: 'metadata', playsinline: true, src: fileUrl(r.id, 'original'), 'aria-label': altText(r) })
       if (has('poster')) video.poster = fileUrl(r.id, 'poster')
@@ -187,8 +188,13 @@ export class Viewer {
 
   private async step(delta: number): Promise<void> {
     if (this.index < 0) return
-    const item = await this.ctx.at(this.index + delta)
-    if (item) this.navigate(this.ctx.hrefOf(item.id), true)
+    // Move the position at once, so keys pressed faster than items load still count.
+    const from = this.index
+    const to = from + delta
+    this.index = to
+    const item = await this.ctx.at(to)
+    if (item && this.index === to) this.navigate(this.ctx.hrefOf(item.id), true)
+    else if (!item && this.index === to) this.index = from
   }
 
   private key(e: KeyboardEvent): void {

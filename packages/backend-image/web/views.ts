@@ -1,7 +1,7 @@
 // The pages other than the timeline: login, search, albums, one album, a share link's view.
 import { api, ApiError, query, setCsrf, type Album, type Page, type Session, type Summary } from './api.js'
 import type { ItemContext } from './context.js'
-import { h } from './dom.js'
+import { dateLabel, h } from './dom.js'
 import { Grid } from './grid.js'
 import { shareDialog, sharesList } from './dialogs.js'
 
@@ -122,15 +122,15 @@ export async function albumView(id: string, canWrite: boolean, open: Open): Prom
 /** /s/<token>: what the link shows, without an account. */
 export async function shareView(token: string, open: Open): Promise<{ el: HTMLElement; grid?: Grid }> {
   try {
-    const info = await api<{ kind: 'album' | 'asset'; title?: string; expiresAt?: string }>('GET', '/api/share')
-    const grid = new Grid(info.title ?? 'Shared items', `/s/${token}`, (cursor) => api<Page>('GET', `/api/assets${query({ cursor, limit: 100 })}`),
-      open, (id) => `/s/${token}/item/${id}`, 'Nothing is shared here any more.')
-    const el = h('div.page', {}, h('h1', {}, info.title ?? (info.kind === 'album' ? 'Shared album' : 'Shared photo')), h('p.hint', {}, 'Shared with you by link.'), grid.el)
+    const info = await api<{ kind: 'album' | 'asset'; album?: string; asset?: string; title?: string; expiresAt?: string }>('GET', '/api/share')
+    const asset = info.kind === 'asset' ? info.asset : undefined
+    const load = asset
+      ? async (): Promise<Page> => ({ items: [await api<Summary>('GET', `/api/assets/${asset}`)] })
+      : (cursor: string | undefined) => api<Page>('GET', `/api/assets${query({ cursor, limit: 100 })}`)
+    const grid = new Grid(info.title ?? 'Shared items', `/s/${token}`, load, open, (id) => `/s/${token}/item/${id}`, 'Nothing is shared here any more.')
+    const expires = info.expiresAt ? ` The link expires ${dateLabel(info.expiresAt)}.` : ''
+    const el = h('div.page', {}, h('h1', {}, info.title ?? (info.kind === 'album' ? 'Shared album' : 'Shared photo')), h('p.hint', {}, `Shared with you by link.${expires}`), grid.el)
     await grid.more()
-    if (info.kind === 'asset' && grid.length === 1) {
-      const only = await grid.at(0)
-      if (only) open(grid, only.id)
-    }
     return { el, grid }
   } catch (err) {
     const gone = err instanceof ApiError && (err.code === 'SHARE_NOT_FOUND' || err.code === 'SHARE_EXPIRED' || err.status === 404 || err.status === 410)
