@@ -23,7 +23,7 @@ export function confirmDialog(title: string, text: string, action: string): Prom
 }
 
 /** Create a read-only link for an album or one item, with an optional expiry; copy it. */
-export function shareDialog(target: { album?: string; asset?: string }, name: string): void {
+export function shareDialog(target: { album?: string; asset?: string }, name: string, onClose?: () => void): void {
   const expiry = h('input', { id: 'share-expiry', type: 'date', name: 'expires' })
   const result = h('div.share-result')
   const form = h('form', { onsubmit: async (e: Event) => {
@@ -50,6 +50,7 @@ export function shareDialog(target: { album?: string; asset?: string }, name: st
   } }, h('label', { for: 'share-expiry' }, 'Expires on (optional)'), expiry, h('button', { type: 'submit' }, 'Create link'))
   const d = modal(`Share ${name}`, h('h2', {}, `Share ${name}`), h('p.hint', {}, 'Anyone with the link can see it, without an account, and nothing else.'), form, result,
     h('div.actions', {}, h('button.secondary', { type: 'button', onclick: () => d.close() }, 'Done')))
+  if (onClose) d.addEventListener('close', onClose)
 }
 
 async function copy(field: HTMLInputElement): Promise<void> {

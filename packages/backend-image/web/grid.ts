@@ -14,6 +14,8 @@ export class Grid implements ItemContext {
   private done = false
   private loading: Promise<void> | undefined
   private readonly observer: IntersectionObserver
+  /** Called after an item left the list (removed from an album, deleted). */
+  onRemoved: (() => void) | undefined
 
   constructor(
     label: string,
@@ -81,5 +83,6 @@ export class Grid implements ItemContext {
     if (i < 0) return
     this.items.splice(i, 1)
     this.list.children[i]?.remove()
+    this.onRemoved?.()
   }
 }

@@ -107,12 +107,23 @@ export async function albumView(id: string, canWrite: boolean, open: Open): Prom
     const r = await api<{ items: Summary[]; nextCursor?: string }>('GET', `/api/albums/${id}${query({ cursor, limit: 100 })}`)
     return r
   }, open, (item) => `/albums/${id}/item/${item}`, 'This album is empty. Open a photo and use “Add to album”.')
-  const head = h('div.page-head', {}, h('h1', {}, first.title), h('span.hint', {}, `${first.count} ${first.count === 1 ? 'item' : 'items'}`))
+  let count = first.count
+  const counter = h('span.hint', {}, '')
+  const showCount = () => (counter.textContent = `${count} ${count === 1 ? 'item' : 'items'}`)
+  showCount()
+  grid.onRemoved = () => {
+    count = Math.max(0, count - 1)
+    showCount()
+  }
+  const head = h('div.page-head', {}, h('h1', {}, first.title), counter)
   const el = h('div.page', {}, head)
   if (canWrite) {
-    head.append(h('button.secondary', { type: 'button', onclick: () => shareDialog({ album: id }, first.title) }, 'Share album'))
-    const shares = h('section.album-shares', { 'aria-label': 'Share links' }, h('h2', {}, 'Share links'))
-    void sharesList(id).then((list) => shares.append(list.childElementCount ? list : h('p.hint', {}, 'No links yet.'))).catch(() => shares.remove())
+    const shares = h('section.album-shares', { 'aria-label': 'Share links' })
+    const listShares = () => void sharesList(id)
+      .then((list) => shares.replaceChildren(h('h2', {}, 'Share links'), list.childElementCount ? list : h('p.hint', {}, 'No links yet.')))
+      .catch(() => shares.remove())
+    head.append(h('button.secondary', { type: 'button', onclick: () => shareDialog({ album: id }, first.title, listShares) }, 'Share album'))
+    listShares()
     el.append(grid.el, shares)
   } else el.append(grid.el)
   void grid.more()
