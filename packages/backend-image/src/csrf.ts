@@ -23,8 +23,11 @@ export function checkSameOrigin(req: IncomingMessage): void {
   } catch {
     host = undefined
   }
-  if (!host || host !== (req.headers.host ?? '').toLowerCase()) throw crossSite('the Origin is not this site')
+  if (!host || withoutDefaultPort(host) !== withoutDefaultPort((req.headers.host ?? '').toLowerCase())) throw crossSite('the Origin is not this site')
 }
+
+/** `Host: example.org:443` names the same site as `Origin: https://example.org`. */
+const withoutDefaultPort = (host: string) => host.replace(/:(80|443)$/, '')
 
 /** The request's `X-CSRF-Token` must equal `expected` (constant time); 403 CSRF_FAILED otherwise. */
 export function checkCsrfToken(req: IncomingMessage, expected: string | undefined): void {

@@ -1,4 +1,5 @@
 // Login sessions, CSRF and cross-site checks, over the real HTTP frontend and real auth-grants (LevelDB).
+import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { basicAuth, loginAs, startGallery, type TestGallery } from './helpers/gallery.js'
 import { commitsOf, uploadRaw } from './helpers/library.js'
@@ -108,6 +109,16 @@ describe('CSRF protection of session requests', () => {
     expect(await error(basic)).toBe('CROSS_SITE')
     const same = await post('/api/albums', { title: 'same origin' }, { ...headers, Origin: g.url, 'Sec-Fetch-Site': 'same-origin' })
     expect(same.status).toBe(201)
+    // `Host: name:443` and `Origin: https://name` are one site
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${g.url}/api/albums`, { method: 'POST', headers: { ...headers, Host: '127.0.0.1:443', Origin: 'https://127.0.0.1', 'Content-Type': 'application/json' } }, (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+      req.on('error', reject)
+      req.end(JSON.stringify({ title: 'default port' }))
+    })
+    expect(status).toBe(201)
   })
 
   it('lets Basic and Bearer requests change things without a CSRF token', async () => {
