@@ -54,6 +54,12 @@ export async function currentSession(ctx: SessionContext, req: IncomingMessage, 
     return
   }
   const reader = await ctx.authorize(req, { path: '', role: 'reader' })
+  if (!reader.ok && reader.status === 401 && ctx.sessions && carriesCookie(req, ctx.cookieName)) {
+    // A session cookie that no longer verifies (expired, ended, its user gone) would make every request fail,
+    // even on a public gallery, and its CSRF token is unknown to the client: clear it.
+    const { cookie } = await ctx.sessions.logout(req)
+    throw new ImageError('UNAUTHORIZED', 'the session has ended; log in again', { headers: { 'Set-Cookie': cookie } })
+  }
   if (!reader.ok) throw new ImageError(reader.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN', reader.status === 401 ? 'not logged in' : 'this user has no access to this library')
   let role: Role = 'reader'
   for (const higher of ['owner', 'writer'] as const) {

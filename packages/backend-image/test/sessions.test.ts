@@ -77,6 +77,24 @@ describe('GET /api/session', () => {
   })
 })
 
+describe('a session that ended elsewhere', () => {
+  it('is cleared by GET /api/session, after which a public gallery works again without login', async () => {
+    const { cookie } = await loginAs(g.url, 'alice')
+    await g.auth.endSession(decodeURIComponent(cookie.slice('everlock_session='.length)))
+    const stale = await fetch(`${g.url}/api/session`, { headers: { Cookie: cookie } })
+    expect([stale.status, await error(stale)]).toEqual([401, 'UNAUTHORIZED'])
+    expect(stale.headers.get('set-cookie')).toBe('everlock_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax')
+    await g.auth.grant('anon', 'http/image/photos', 'reader', { by: 'admin' })
+    try {
+      // with the stale cookie every request fails; without it (what the browser does next) anon reads
+      expect((await fetch(`${g.url}/api/assets`, { headers: { Cookie: cookie } })).status).toBe(401)
+      expect(((await (await fetch(`${g.url}/api/session`)).json()) as { anonymous: boolean }).anonymous).toBe(true)
+    } finally {
+      await g.auth.revoke('anon', 'http/image/photos', { by: 'admin' })
+    }
+  })
+})
+
 describe('CSRF protection of session requests', () => {
   it('refuses a changing request authorized by the cookie without the right X-CSRF-Token, and changes nothing', async () => {
     const { cookie, csrfToken } = await loginAs(g.url, 'alice')
