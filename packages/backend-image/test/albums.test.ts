@@ -100,6 +100,20 @@ describe('albums', () => {
     expect(twice.map((a) => a.status).sort()).toEqual([204, 404])
   })
 
+  it('answers wrong methods, oversized and non-JSON bodies in the API\'s form', async () => {
+    const put = await call('PUT', '/api/albums', 'alice', { title: 'x' })
+    expect([put.status, code(put), put.headers.get('allow')]).toEqual([405, 'METHOD_NOT_ALLOWED', 'GET, HEAD, OPTIONS, POST'])
+    expect(code(await call('POST', '/api/shares/' + 'a'.repeat(64), 'alice', {}))).toBe('METHOD_NOT_ALLOWED')
+    const huge = await call('POST', '/api/albums', 'alice', { title: 'x', pad: 'y'.repeat(1100 * 1024) })
+    expect([huge.status, code(huge)]).toEqual([413, 'BODY_TOO_LARGE'])
+    const text = await fetch(`${g.url}/api/albums`, { method: 'POST', headers: { ...basicAuth('alice'), 'Content-Type': 'text/plain' }, body: 'title=x' })
+    expect(text.status).toBe(415)
+    const broken = await fetch(`${g.url}/api/albums`, { method: 'POST', headers: { ...basicAuth('alice'), 'Content-Type': 'application/json' }, body: '{"title":' })
+    expect([broken.status, await broken.json().then((b: any) => b.error.code)]).toEqual([400, 'BAD_REQUEST'])
+    const head = await fetch(`${g.url}/api/timeline`, { method: 'HEAD', headers: basicAuth('rita') })
+    expect([head.status, head.headers.get('content-type')]).toEqual([200, 'application/json; charset=utf-8'])
+  })
+
   it('counts only items still in the library', async () => {
     const extra = await uploadRaw(g.url, await jpeg({ seed: 399 }), 'gone.jpg', basicAuth('alice'))
     const { body: album } = await call('POST', '/api/albums', 'alice', { title: 'Leaky' })
