@@ -124,5 +124,16 @@ describe('AssetIndex', () => {
     expect(index.query({ fromMs: Date.UTC(2020, 2, 1), toMs: Date.UTC(2020, 3, 1) - 1, offset: march.length, limit: 10 }).items).toEqual([])
     const some = new Set([all[3]!, all[700]!, all[2500]!])
     expect(index.query({ ids: some, limit: 10 }).items.map((i) => i.id)).toEqual([all[3], all[700], all[2500]])
+    // a small scope (sorted on its own) and a large one (scanned) page like filtering a scan
+    const small = new Set(all.filter((_, i) => i % 37 === 5).concat(['ef'.repeat(32)]))
+    const large = new Set(all.filter((_, i) => i % 3 !== 0))
+    for (const ids of [small, large]) {
+      const scoped = all.filter((id) => ids.has(id))
+      expect(walk(index, { ids }, 13)).toEqual(scoped)
+      expect(walk(index, { ids, kind: 'video' }, 5)).toEqual(scoped.filter((id) => numberOf.get(id)! % 10 === 0))
+      expect(index.query({ ids, offset: 9, limit: 4 }).items.map((i) => i.id)).toEqual(scoped.slice(9, 13))
+      const from = expected.get(scoped[20]!)!.ms
+      expect(walk(index, { ids, fromMs: from }, 7)).toEqual(scoped.filter((id) => expected.get(id)!.ms >= from))
+    }
   })
 })
