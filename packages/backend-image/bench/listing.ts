@@ -123,6 +123,11 @@ async function main() {
     const inproc = await measure(local, path)
     console.log(`| ${name} | ${http.items} | ${http.p50} | ${http.p99} | ${inproc.p50} | ${inproc.p99} | < ${target} |`)
   }
+  // An album (or share link) of 50 items spread over the whole library: one page of it, in-process.
+  const albumIds = new Set<string>()
+  for (let i = 7; albumIds.size < 50; i += Math.floor(N / 50)) albumIds.add(record(i).id)
+  const album = await measure(async () => index.query({ ids: albumIds, limit: 50 }), '')
+  console.log(`| album page (50 items spread over ${N}) | ${album.items} | – | – | ${album.p50} | ${album.p99} | < 20 |`)
   // The timeline: every month with its count, from counts kept as the index changes.
   const months = await measure(async (path) => ({ items: (await get(path)).months }), '/api/timeline')
   console.log(`| timeline (GET /api/timeline) | ${months.items} months | ${months.p50} | ${months.p99} | – | – | < 20 |`)
