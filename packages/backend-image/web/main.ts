@@ -1,6 +1,6 @@
 // The gallery's shell and router. Vanilla TypeScript on the DOM: no framework runtime to ship or update, and the
 // one part that must be fast (the virtualised timeline) manages its own nodes anyway.
-import { api, ApiError, setCsrf, setShareToken, type Session } from './api.js'
+import { api, ApiError, setCsrf, setShareToken, type Session, type Summary } from './api.js'
 import type { ItemContext } from './context.js'
 import { h } from './dom.js'
 import { Timeline } from './timeline.js'
@@ -23,6 +23,7 @@ let timeline: Timeline | undefined
 let pendingCtx: ItemContext | undefined
 let sharing = ''
 let routing = 0
+let early: { months: Promise<Array<{ month: string; count: number }>>; newest: Promise<Summary[]> } | undefined
 
 const main = h('main', { id: 'main', tabindex: '-1' })
 const uploads = new Uploads(() => refreshSoon())
@@ -181,11 +182,13 @@ async function buildBase(key: string, params: URLSearchParams): Promise<void> {
   if (key === 'timeline') {
     const t = new Timeline(openItem, () => h('div.empty', {}, h('h2', {}, 'No photos yet'), h('p', {}, canWrite() ? 'Use Upload, or drop photos and videos anywhere on this page.' : 'Nothing has been added to this library yet.')))
     timeline = t
+    const prefetched = early
+    early = undefined
     setBase(key, h('div.page.timeline-page', {}, h('h1.sr-only', {}, 'Timeline'), t.el), () => {
       t.stop()
       if (timeline === t) timeline = undefined
     }, t)
-    await t.start()
+    await t.start(prefetched)
   } else if (key === 'albums') {
     setBase(key, await albumsView(canWrite(), go))
   } else if (key.startsWith('search')) {
@@ -228,6 +231,13 @@ async function boot(): Promise<void> {
   window.addEventListener('popstate', () => void route())
   acceptDrops((files) => uploads.add([...files]), () => canWrite() && !sharing)
   if (!location.pathname.startsWith('/s/')) {
+    // The timeline's first screen does not wait for the session round trip: ask for all three at once.
+    if (location.pathname === '/') {
+      const months = api<{ months: Array<{ month: string; count: number }> }>('GET', '/api/timeline').then((r) => r.months)
+      early = { months, newest: api<{ items: Summary[] }>('GET', '/api/assets?limit=200').then((r) => r.items) }
+      months.catch(() => undefined)
+      early.newest.catch(() => undefined)
+    }
     try {
       const s = await api<Session>('GET', '/api/session')
       session = s

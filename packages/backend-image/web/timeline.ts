@@ -47,10 +47,24 @@ export class Timeline implements ItemContext {
     this.el = h('section.timeline', { 'aria-label': 'Timeline' }, this.canvas)
   }
 
-  async start(): Promise<void> {
+  /** `early`: the month counts and the newest items, fetched by the boot in parallel with the session. */
+  async start(early?: { months: Promise<Month[]>; newest: Promise<Summary[]> }): Promise<void> {
     window.addEventListener('scroll', this.onScroll, { passive: true })
     window.addEventListener('resize', this.onResize)
-    await this.reload()
+    await this.reload(early)
+  }
+
+  /** The newest items overall cover the first page of each month in turn, as far as they reach. */
+  private seedPages(newest: readonly Summary[]): void {
+    let i = 0
+    for (const s of this.sections) {
+      const want = Math.min(s.count, PAGE)
+      const page = newest.slice(i, i + want)
+      if (page.length < want || page.some((item) => item.takenAt.slice(0, 7) !== s.month)) return
+      this.pages.set(`${s.month}:0`, page)
+      i += want
+      if (want < s.count) return
+    }
   }
 
   stop(): void {
@@ -61,14 +75,16 @@ export class Timeline implements ItemContext {
   }
 
   /** Fetch the month counts again (after uploads or deletes) and redraw with fresh pages. */
-  async reload(): Promise<void> {
-    const { months } = await api<{ months: Month[] }>('GET', '/api/timeline')
+  async reload(early?: { months: Promise<Month[]>; newest: Promise<Summary[]> }): Promise<void> {
+    const months = early ? await early.months : (await api<{ months: Month[] }>('GET', '/api/timeline')).months
+    const newest = early ? await early.newest.catch(() => []) : []
     this.generation++
     this.pages.clear()
     this.loading.clear()
     this.positions.clear()
     this.sections = months.filter((m) => m.count > 0).map((m) => ({ ...m, top: 0, first: 0, rows: 0 }))
     this.total = this.sections.reduce((n, s) => n + s.count, 0)
+    this.seedPages(newest)
     for (const r of this.rendered.values()) r.el.remove()
     this.rendered.clear()
     this.el.querySelector('.empty')?.remove()
@@ -144,7 +160,8 @@ export class Timeline implements ItemContext {
   }
 
   private render(): void {
-    const want = this.visible(0.75)
+    const want = this.visible(0.5)
+    const [v0, v1] = this.range(0)
     const keep = new Set(want.map(([k]) => k))
     for (const [k, r] of this.rendered) if (!keep.has(k)) {
       r.el.remove()
@@ -165,9 +182,11 @@ export class Timeline implements ItemContext {
       if (have?.filled) continue
       const start = row * this.cols
       const items = this.itemsOf(s, start, Math.min(s.count, start + this.cols))
+      const top = s.top + HEADER + row * rowH
+      const soon = top < v1 && top + rowH > v0
       const el = have?.el ?? h('div.row', { role: 'list' })
       if (!have) {
-        el.style.transform = `translateY(${s.top + HEADER + row * rowH}px)`
+        el.style.transform = `translateY(${top}px)`
         el.style.height = `${this.size}px`
         el.style.gridTemplateColumns = `repeat(${this.cols}, 1fr)`
         this.canvas.append(el)
@@ -178,7 +197,7 @@ export class Timeline implements ItemContext {
         const cell = h('div.cell', { role: 'listitem' })
         if (item) {
           this.positions.set(item.id, s.first + start + i)
-          cell.append(tile(item, `/item/${item.id}`, (e) => this.click(e, item.id)))
+          cell.append(tile(item, `/item/${item.id}`, (e) => this.click(e, item.id), soon))
         } else cell.append(h('div.tile.loading', { 'aria-hidden': 'true' }))
         el.append(cell)
       }
@@ -201,7 +220,7 @@ export class Timeline implements ItemContext {
   /** Load the pages of what is on screen now (called once scrolling settles). */
   private fetchVisible(): void {
     const need = new Set<string>()
-    for (const [, s, row] of this.visible(0.5)) {
+    for (const [, s, row] of this.visible(0.25)) {
       if (row < 0) continue
       const a = Math.floor((row * this.cols) / PAGE)
       const b = Math.floor((Math.min(s.count, (row + 1) * this.cols) - 1) / PAGE)

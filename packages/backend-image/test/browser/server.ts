@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
-import { openStores, type Stores } from '@everlock/versioned-storage'
+import { openStores, type Store, type Stores } from '@everlock/versioned-storage'
 import { openJobQueue, type JobQueue } from '@everlock/jobs'
 import { createAuth, type Auth } from '@everlock/auth-grants'
 import { createImageLibrary, type ImageLibrary } from '@everlock/backend-image'
@@ -64,7 +64,15 @@ export function sessionsFor(auth: Auth, instance: string): { sessions: LibrarySe
   return { sessions, authorize }
 }
 
-export async function startGallery(opts: { users?: ReadonlyArray<{ name: string; password: string; role?: 'reader' | 'writer' | 'owner' }>; publicGallery?: boolean } = {}): Promise<GalleryServer> {
+export interface GalleryOptions {
+  readonly users?: ReadonlyArray<{ name: string; password: string; role?: 'reader' | 'writer' | 'owner' }>
+  /** `anon` gets Reader: a public gallery. */
+  readonly publicGallery?: boolean
+  /** Fill the library's store before the library opens (the bench writes its items here). */
+  readonly seed?: (store: Store) => Promise<void>
+}
+
+export async function startGallery(opts: GalleryOptions = {}): Promise<GalleryServer> {
   const dir = await mkdtemp(join(tmpdir(), 'everlock-gallery-'))
   const stores: Stores = await openStores({ dir: join(dir, 'data') })
   const auth = await createAuth({ store: await stores.open('everlock-system'), kdf: { N: 1024 } })
@@ -76,7 +84,9 @@ export async function startGallery(opts: { users?: ReadonlyArray<{ name: string;
   if (opts.publicGallery) await auth.grant('anon', INSTANCE, 'reader', { by: 'admin' })
   const jobs: JobQueue = await openJobQueue({ dir: join(dir, 'jobs') })
   const { sessions, authorize } = sessionsFor(auth, INSTANCE)
-  const library = createImageLibrary({ store: await stores.open('photos'), jobs, authorize, sessions, log: (m, e) => console.error(m, e) })
+  const store = await stores.open('photos')
+  if (opts.seed) await opts.seed(store)
+  const library = createImageLibrary({ store, jobs, authorize, sessions, log: (m, e) => console.error(m, e) })
   jobs.start()
   await library.ready
   const server: Server = createServer(library)
