@@ -243,6 +243,7 @@ async function boot(): Promise<void> {
       session = s
       setCsrf(s.csrfToken)
     } catch (err) {
+      early = undefined
       if (!(err instanceof ApiError) || err.status !== 401) {
         root.replaceChildren(h('main.login-page', { id: 'main' }, h('p.error', { role: 'alert' }, 'The server cannot be reached. Reload to try again.')))
         return

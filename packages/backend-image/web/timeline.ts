@@ -76,7 +76,8 @@ export class Timeline implements ItemContext {
 
   /** Fetch the month counts again (after uploads or deletes) and redraw with fresh pages. */
   async reload(early?: { months: Promise<Month[]>; newest: Promise<Summary[]> }): Promise<void> {
-    const months = early ? await early.months : (await api<{ months: Month[] }>('GET', '/api/timeline')).months
+    const fresh = async () => (await api<{ months: Month[] }>('GET', '/api/timeline')).months
+    const months = early ? await early.months.catch(fresh) : await fresh()
     const newest = early ? await early.newest.catch(() => []) : []
     this.generation++
     this.pages.clear()
