@@ -239,7 +239,11 @@ async function boot(): Promise<void> {
       early.newest.catch(() => undefined)
     }
     try {
-      const s = await api<Session>('GET', '/api/session')
+      // A stale cookie gets a 401 that also clears it: ask once more (a public gallery then answers anonymous).
+      const s = await api<Session>('GET', '/api/session').catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 401) return api<Session>('GET', '/api/session')
+        throw err
+      })
       session = s
       setCsrf(s.csrfToken)
     } catch (err) {
