@@ -1,6 +1,8 @@
 // The gallery's only way to the server: same-origin JSON under /api/, the CSRF header on every changing request,
 // and the share token (header for fetch, query for <img>/<video>) when the page is a share view.
 
+import type { AssetSummary } from '../src/summary.js'
+
 export type Role = 'reader' | 'writer' | 'owner'
 
 export interface Session {
@@ -13,21 +15,10 @@ export interface Session {
 /** `thumbnail.webp` in a summary, `{ name, format, … }` in a full record. */
 export type DerivativeRef = string | { readonly name: string; readonly format: string }
 
-export interface Summary {
-  readonly id: string
-  readonly filename: string
-  readonly kind: 'image' | 'video'
-  readonly mime: string
-  readonly size: number
-  readonly width: number
-  readonly height: number
-  readonly durationSeconds?: number
-  readonly takenAt: string
-  readonly caption?: string
-  readonly tags: readonly string[]
-  readonly placeholder?: string
+/** What listings give of an item: the server's summary (`src/summary.ts`), or a full record read as one. */
+export interface Summary extends Omit<AssetSummary, 'derivatives' | 'state'> {
   readonly derivatives: readonly DerivativeRef[]
-  readonly state?: string
+  readonly state?: AssetSummary['state']
 }
 
 export interface AssetRecord extends Summary {

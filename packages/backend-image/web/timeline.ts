@@ -132,12 +132,13 @@ export class Timeline implements ItemContext {
     return [-origin - vh * extra, -origin + vh * (1 + extra)]
   }
 
-  private sectionAt(y: number): number {
+  /** The last section whose `field` is at most `value` (sections ascend in both `top` and `first`). */
+  private lastAtOrBefore(field: 'top' | 'first', value: number): number {
     let lo = 0
     let hi = this.sections.length - 1
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1
-      if (this.sections[mid]!.top <= y) lo = mid
+      if (this.sections[mid]![field] <= value) lo = mid
       else hi = mid - 1
     }
     return lo
@@ -149,7 +150,7 @@ export class Timeline implements ItemContext {
     if (this.sections.length === 0) return out
     const [y0, y1] = this.range(extra)
     const rowH = this.size + GAP
-    for (let i = this.sectionAt(Math.max(0, y0)); i < this.sections.length; i++) {
+    for (let i = this.lastAtOrBefore('top', Math.max(0, y0)); i < this.sections.length; i++) {
       const s = this.sections[i]!
       if (s.top > y1) break
       if (s.top + HEADER > y0) out.push([`${s.month}:h`, s, -1])
@@ -254,24 +255,13 @@ export class Timeline implements ItemContext {
 
   async at(index: number): Promise<Summary | undefined> {
     if (index < 0 || index >= this.total) return undefined
-    const s = this.sections[this.sectionByIndex(index)]!
+    const s = this.sections[this.lastAtOrBefore('first', index)]!
     const offset = index - s.first
     const key = `${s.month}:${Math.floor(offset / PAGE)}`
     await this.loadPage(key)
     const item = this.pages.get(key)?.[offset % PAGE]
     if (item) this.positions.set(item.id, index)
     return item
-  }
-
-  private sectionByIndex(index: number): number {
-    let lo = 0
-    let hi = this.sections.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1
-      if (this.sections[mid]!.first <= index) lo = mid
-      else hi = mid - 1
-    }
-    return lo
   }
 
   hrefOf(id: string): string {
@@ -286,7 +276,7 @@ export class Timeline implements ItemContext {
   reveal(id: string): void {
     const index = this.indexOf(id)
     if (index < 0) return
-    const s = this.sections[this.sectionByIndex(index)]!
+    const s = this.sections[this.lastAtOrBefore('first', index)]!
     const row = Math.floor((index - s.first) / this.cols)
     const y = this.canvas.getBoundingClientRect().top + window.scrollY + s.top + HEADER + row * (this.size + GAP)
     if (y < window.scrollY || y > window.scrollY + window.innerHeight - this.size) window.scrollTo({ top: y - window.innerHeight / 3 })
