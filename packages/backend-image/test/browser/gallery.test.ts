@@ -332,3 +332,25 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('the gallery in chromi
     await context.close()
   })
 })
+
+describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('a public gallery (anon holds Reader)', () => {
+  it('shows the timeline without login, offers login, and no upload', async () => {
+    const open = await startGallery({ publicGallery: true, users: [{ name: 'alice', password: 'alice-password', role: 'owner' }] })
+    try {
+      const context = await browser.newContext({ viewport: DESKTOP, baseURL: open.url })
+      context.setDefaultTimeout(T)
+      const page = await context.newPage()
+      await page.goto('/')
+      await page.getByText('No photos yet').waitFor()
+      expect(new URL(page.url()).pathname).toBe('/')
+      await expect(page.getByRole('button', { name: 'Upload' }).count()).resolves.toBe(0)
+      await page.getByRole('link', { name: 'Log in' }).click()
+      await logIn(page, 'alice', 'alice-password')
+      await page.getByRole('button', { name: 'Upload' }).waitFor()
+      await shot(page, 'public-after-login-desktop')
+      await context.close()
+    } finally {
+      await open.close()
+    }
+  })
+})
