@@ -79,12 +79,21 @@ export function hasThumbnail(s: Summary): boolean {
   return hasDerivative(s, 'thumbnail')
 }
 
-/** A link to the item with its thumbnail; `soon`: on screen now (load first), else near it (load after). */
+/** Start loading the thumbnails `tile(…, soon = false)` held back under `root`. */
+export function wake(root: ParentNode): void {
+  for (const img of root.querySelectorAll<HTMLImageElement>('img[data-src]')) {
+    img.src = img.dataset.src!
+    img.removeAttribute('data-src')
+  }
+}
+
+/** A link to the item with its thumbnail; `soon`: on screen now (load at once), else near it (held back until `wake`). */
 export function tile(s: Summary, href: string, onOpen: (e: MouseEvent) => void, soon = true): HTMLAnchorElement {
   const a = h('a.tile', { href, 'data-id': s.id, onclick: onOpen as (e: Event) => void })
   placeholder(a, s)
   if (hasThumbnail(s)) {
-    const img = h('img', { src: fileUrl(s.id, 'thumbnail'), alt: altText(s), decoding: 'async', draggable: 'false', fetchpriority: soon ? 'high' : 'low', loading: soon ? undefined : 'lazy' })
+    const url = fileUrl(s.id, 'thumbnail')
+    const img = h('img', { src: soon ? url : undefined, 'data-src': soon ? undefined : url, alt: altText(s), decoding: 'async', draggable: 'false', fetchpriority: soon ? 'high' : 'low' })
     img.addEventListener('load', () => a.classList.add('loaded'), { once: true })
     a.append(img)
   } else {

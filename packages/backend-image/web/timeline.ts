@@ -4,7 +4,7 @@
 import { api, query, type Summary } from './api.js'
 import type { ItemContext } from './context.js'
 import { h, monthLabel } from './dom.js'
-import { tile } from './tiles.js'
+import { tile, wake } from './tiles.js'
 
 interface Month {
   readonly month: string
@@ -22,6 +22,7 @@ const PAGE = 200
 const HEADER = 52
 const GAP = 4
 const SETTLE_MS = 90
+const WAKE_MS = 400
 
 export class Timeline implements ItemContext {
   readonly backHref = '/'
@@ -37,6 +38,7 @@ export class Timeline implements ItemContext {
   private rendered = new Map<string, { el: HTMLElement; filled: boolean }>()
   private frame = 0
   private settle = 0
+  private waking = 0
   private width = 0
   private generation = 0
   private readonly onScroll = () => this.schedule(true)
@@ -72,6 +74,7 @@ export class Timeline implements ItemContext {
     window.removeEventListener('resize', this.onResize)
     cancelAnimationFrame(this.frame)
     clearTimeout(this.settle)
+    clearTimeout(this.waking)
   }
 
   /** Fetch the month counts again (after uploads or deletes) and redraw with fresh pages. */
@@ -181,11 +184,14 @@ export class Timeline implements ItemContext {
         }
         continue
       }
-      if (have?.filled) continue
-      const start = row * this.cols
-      const items = this.itemsOf(s, start, Math.min(s.count, start + this.cols))
       const top = s.top + HEADER + row * rowH
       const soon = top < v1 && top + rowH > v0
+      if (have?.filled) {
+        if (soon) wake(have.el)
+        continue
+      }
+      const start = row * this.cols
+      const items = this.itemsOf(s, start, Math.min(s.count, start + this.cols))
       const el = have?.el ?? h('div.row', { role: 'list' })
       if (!have) {
         el.style.transform = `translateY(${top}px)`
@@ -205,6 +211,9 @@ export class Timeline implements ItemContext {
       }
       this.rendered.set(key, { el, filled: items.every(Boolean) })
     }
+    // Rows around the screen get their thumbnails once the screen's own have had a head start.
+    clearTimeout(this.waking)
+    this.waking = window.setTimeout(() => wake(this.canvas), WAKE_MS)
   }
 
   private click(e: MouseEvent, id: string): void {
