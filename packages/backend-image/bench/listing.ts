@@ -86,6 +86,8 @@ async function main() {
     ['search, common word (q=sunset)', '/api/assets?limit=50&q=sunset', 100],
     ['search, rare tag (q=t999)', '/api/assets?limit=50&q=t999', 100],
     ['search, no match (full scan, q=zebra)', '/api/assets?limit=50&q=zebra', 100],
+    ['month window (2010-06, offset 40, limit 50)', '/api/assets?month=2010-06&offset=40&limit=50', 20],
+    ['month window, last month (offset 0)', `/api/assets?month=${new Date(Date.UTC(2005, 0, 1) + (N - 1) * 37_000_000).toISOString().slice(0, 7)}&limit=50`, 20],
   ]
   // The same queries without sockets: what the handler computes (catch-up check, query, JSON).
   globalThis.gc?.()
@@ -121,6 +123,14 @@ async function main() {
     const inproc = await measure(local, path)
     console.log(`| ${name} | ${http.items} | ${http.p50} | ${http.p99} | ${inproc.p50} | ${inproc.p99} | < ${target} |`)
   }
+  // An album (or share link) of 50 items spread over the whole library: one page of it, in-process.
+  const albumIds = new Set<string>()
+  for (let i = 7; albumIds.size < 50; i += Math.floor(N / 50)) albumIds.add(record(i).id)
+  const album = await measure(async () => index.query({ ids: albumIds, limit: 50 }), '')
+  console.log(`| album page (50 items spread over ${N}) | ${album.items} | – | – | ${album.p50} | ${album.p99} | < 20 |`)
+  // The timeline: every month with its count, from counts kept as the index changes.
+  const months = await measure(async (path) => ({ items: (await get(path)).months }), '/api/timeline')
+  console.log(`| timeline (GET /api/timeline) | ${months.items} months | ${months.p50} | ${months.p99} | – | – | < 20 |`)
   agent.destroy()
   server.close()
   await library.close()

@@ -25,14 +25,23 @@ export interface Query {
   readonly kind?: 'image' | 'video'
   /** Lowercased words; every one must occur. */
   readonly words?: readonly string[]
+  /** Only these items (an album's, a share's). */
+  readonly ids?: ReadonlySet<string>
+  /** Matching items to skip first (month-scoped paging). */
+  readonly offset?: number
   readonly limit: number
 }
+
+/** `YYYY-MM` (UTC) of a sort time. */
+export const monthOf = (ms: number) => new Date(ms).toISOString().slice(0, 7)
 
 /** Newest first; same time: by id. */
 const before = (a: Position, b: Position) => a.ms > b.ms || (a.ms === b.ms && a.id < b.id)
 
 /** Items per chunk: inserts and deletes touch one chunk (and drop only its joined text). */
 const CHUNK = 512
+/** An id scope this many times smaller than the index is queried by sorting its items, not by a scan. */
+const FEW = 8
 /** Joins haystacks in a chunk's text; query words never contain it (control characters are dropped). */
 const SEPARATOR = '\u0001'
 
@@ -58,6 +67,8 @@ interface Joined {
 export class AssetIndex {
   private chunks: Chunk[] = []
   private readonly byId = new Map<string, IndexedAsset>()
+  /** Items per `YYYY-MM` of their sort time. */
+  private readonly months = new Map<string, number>()
   private seq = 0
   private tail: Promise<void> = Promise.resolve()
 
@@ -77,7 +88,23 @@ export class AssetIndex {
     all.sort((a, b) => (before(a, b) ? -1 : 1))
     this.chunks = []
     for (let i = 0; i < all.length; i += CHUNK) this.chunks.push({ items: all.slice(i, i + CHUNK), text: undefined })
-    for (const item of all) this.byId.set(item.id, item)
+    this.months.clear()
+    for (const item of all) {
+      this.byId.set(item.id, item)
+      this.count(item, 1)
+    }
+  }
+
+  /** Months with items, newest first, and how many each holds. */
+  timeline(): Array<{ month: string; count: number }> {
+    return [...this.months].sort((a, b) => (a[0] < b[0] ? 1 : -1)).map(([month, count]) => ({ month, count }))
+  }
+
+  private count(item: IndexedAsset, delta: 1 | -1): void {
+    const month = monthOf(item.ms)
+    const n = (this.months.get(month) ?? 0) + delta
+    if (n > 0) this.months.set(month, n)
+    else this.months.delete(month)
   }
 
   /** Apply the commits made since the last look (one head lookup when nothing changed). */
@@ -118,13 +145,18 @@ export class AssetIndex {
 
   /** One page; `next` when the page is full (the page after it may then be empty). */
   query(q: Query): { items: IndexedAsset[]; next?: Position } {
+    // A small set of items (an album in a big library) is sorted on its own rather than found by a scan.
+    if (q.ids && q.ids.size * FEW < this.byId.size) return this.queryFew(q, q.ids)
     let at = q.after ? this.locate(q.after, false) : { c: 0, i: 0 }
     if (q.toMs !== undefined) {
       const to = this.locate({ ms: q.toMs, id: '' }, true)
       if (to.c > at.c || (to.c === at.c && to.i > at.i)) at = to
     }
     const items: IndexedAsset[] = []
-    const accepts = (item: IndexedAsset) => (!q.kind || item.summary.kind === q.kind) && (!q.words || q.words.every((w) => item.haystack.includes(w)))
+    let skip = q.offset ?? 0
+    const matches = (item: IndexedAsset) =>
+      (!q.ids || q.ids.has(item.id)) && (!q.kind || item.summary.kind === q.kind) && (!q.words || q.words.every((w) => item.haystack.includes(w)))
+    const accepts = (item: IndexedAsset) => matches(item) && (skip === 0 || (skip--, false))
     // The longest word finds candidates by a native scan of each chunk's joined text.
     const probe = q.words?.reduce((a, b) => (b.length > a.length ? b : a))
     outer: for (let c = at.c; c < this.chunks.length; c++) {
@@ -159,6 +191,19 @@ export class AssetIndex {
     return last && items.length === q.limit ? { items, next: { ms: last.ms, id: last.id } } : { items }
   }
 
+  private queryFew(q: Query, ids: ReadonlySet<string>): { items: IndexedAsset[]; next?: Position } {
+    const { ids: _scan, ...rest } = q
+    const few = new AssetIndex(this.store)
+    const found: IndexedAsset[] = []
+    for (const id of ids) {
+      const item = this.byId.get(id)
+      if (item) found.push(item)
+    }
+    found.sort((a, b) => (before(a, b) ? -1 : 1))
+    for (let i = 0; i < found.length; i += CHUNK) few.chunks.push({ items: found.slice(i, i + CHUNK), text: undefined })
+    return few.query(rest)
+  }
+
   /** Chunk and offset of the first item sorting after `p` (inclusive: at or after it). */
   private locate(p: Position, inclusive: boolean): { c: number; i: number } {
     const isBefore = (item: IndexedAsset) => before(item, p) || (!inclusive && item.ms === p.ms && item.id === p.id)
@@ -184,6 +229,7 @@ export class AssetIndex {
 
   private insert(item: IndexedAsset): void {
     this.byId.set(item.id, item)
+    this.count(item, 1)
     if (this.chunks.length === 0) {
       this.chunks.push({ items: [item], text: undefined })
       return
@@ -203,6 +249,7 @@ export class AssetIndex {
     const item = this.byId.get(id)
     if (!item) return
     this.byId.delete(id)
+    this.count(item, -1)
     const { c, i } = this.locate(item, true)
     const chunk = this.chunks[c]
     if (chunk?.items[i]?.id !== id) return

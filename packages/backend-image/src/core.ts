@@ -67,7 +67,11 @@ export class LibraryCore {
     const live = async (state: WorkState, key: string): Promise<WorkState> => {
       if (state.state !== 'queued' && state.state !== 'running') return state
       const job = await this.jobs.getByKey(key)
-      return job ? workStateOf(job) : state
+      if (!job) return state
+      const live = workStateOf(job)
+      // A job's results reach the record in a commit: until the record shows them the work is not done, so a
+      // client never sees `done` next to missing derivatives or caption (and stops polling too early).
+      return live.state === 'done' ? { ...live, state: 'running' } : live
     }
     return {
       derive: await live(record.jobs.derive, this.deriveKey(record.digest)),

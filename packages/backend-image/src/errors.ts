@@ -19,6 +19,19 @@ export type ImageErrorCode =
   | 'CONTENT_TYPE_UNSUPPORTED'
   | 'RANGE_NOT_SATISFIABLE'
   | 'LIBRARY_CLOSED'
+  | 'CSRF_FAILED'
+  | 'CROSS_SITE'
+  | 'LOGIN_FAILED'
+  | 'NO_ACCESS'
+  | 'TOO_MANY_REQUESTS'
+  | 'UNAVAILABLE'
+  | 'ALBUM_NOT_FOUND'
+  | 'ALBUM_INVALID'
+  | 'ALBUM_ITEMS_UNKNOWN'
+  | 'SHARE_INVALID'
+  | 'SHARE_NOT_FOUND'
+  | 'SHARE_EXPIRED'
+  | 'SHARE_SCOPE'
 
 /** A refusal or failure of the library, with a stable code; turned into HTTP only in `http-errors.ts`. */
 export class ImageError extends Error {

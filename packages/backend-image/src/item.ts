@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Change } from '@everlock/versioned-storage'
 import type { LibraryCore } from './core.js'
 import { ImageError } from './errors.js'
-import { mediaType, sendEmpty, sendJson } from './http.js'
+import { sendEmpty, sendJson } from './http.js'
+import { readJson } from './json-body.js'
 import { derivedPrefix, originalPath, recordPath } from './layout.js'
 import { normaliseTags } from './caption-work.js'
 import { present } from './present.js'
@@ -20,13 +21,16 @@ export async function readRecord(core: LibraryCore, id: string): Promise<AssetRe
 }
 
 /** GET /api/assets/<id> */
-export async function getAsset(core: LibraryCore, id: string, res: ServerResponse, headOnly: boolean): Promise<void> {
-  sendJson(res, 200, await present(core, await readRecord(core, id)), {}, headOnly)
+export async function getAsset(core: LibraryCore, id: string, res: ServerResponse, headOnly: boolean, opts?: { shared?: boolean }): Promise<void> {
+  const shown = await present(core, await readRecord(core, id))
+  // Whoever holds a share link sees the item, not who uploaded it.
+  if (opts?.shared) delete shown.uploadedBy
+  sendJson(res, 200, shown, {}, headOnly)
 }
 
 /** PATCH /api/assets/<id>: `{ caption?: string | null, tags?: string[] }`, a commit authored by the caller. */
 export async function patchAsset(core: LibraryCore, id: string, req: IncomingMessage, res: ServerResponse, user: string): Promise<void> {
-  const patch = parsePatch(await readJson(req))
+  const patch = parsePatch(await readJson(req, MAX_PATCH_BYTES))
   const updated = await core.records.update(id, { author: user, message: `edit ${id}: ${Object.keys(patch).join(', ')}` }, (current) => {
     const { caption: _drop, captionSource: _source, ...rest } = current
     const next: AssetRecord = {
@@ -66,22 +70,6 @@ export async function recaption(core: LibraryCore, id: string, res: ServerRespon
   if (!updated) throw assetNotFound(id)
   await core.startCaption(updated)
   sendJson(res, 202, await present(core, updated))
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  if (mediaType(req) !== 'application/json') throw new ImageError('CONTENT_TYPE_UNSUPPORTED', 'send the changes as application/json')
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > MAX_PATCH_BYTES) throw new ImageError('BODY_TOO_LARGE', `the changes are larger than ${MAX_PATCH_BYTES} bytes`)
-    chunks.push(chunk as Buffer)
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
-  } catch {
-    throw new ImageError('BAD_REQUEST', 'the body is not valid JSON')
-  }
 }
 
 function parsePatch(body: unknown): { caption?: string | null; tags?: string[] } {

@@ -9,11 +9,16 @@ const DEFAULT_LIMIT = 50
 const MAX_LIMIT = 500
 const MAX_WORDS = 10
 
-/** GET /api/assets: newest first by date taken, filtered, one page and the cursor of the next. */
-export async function listAssets(core: LibraryCore, url: URL, res: ServerResponse, headOnly: boolean): Promise<void> {
+const MAX_OFFSET = 10_000_000
+
+/**
+ * GET /api/assets: newest first by date taken, filtered, one page and the cursor of the next. `scope` limits
+ * it to a set of items (an album shared by link).
+ */
+export async function listAssets(core: LibraryCore, url: URL, res: ServerResponse, headOnly: boolean, scope?: ReadonlySet<string>): Promise<void> {
   const query = parseQuery(url.searchParams)
   await core.index.sync()
-  const page = core.index.query(query)
+  const page = core.index.query(scope ? { ...query, ids: scope } : query)
   const body = { items: page.items.map((i) => i.summary), ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}) }
   sendJson(res, 200, body, {}, headOnly)
 }
@@ -28,10 +33,21 @@ export function parseQuery(params: URLSearchParams): Query {
   const q = params.get('q')
   if (q !== null && q.length > 200) throw bad('q is at most 200 characters')
   const words = q?.toLowerCase().replace(/[\u0000-\u001f\u007f]/g, ' ').split(/\s+/).filter(Boolean).slice(0, MAX_WORDS)
-  const fromMs = time(params.get('from'), 'from', 'start')
-  const toMs = time(params.get('to'), 'to', 'end')
+  const month = params.get('month')
+  const offsetRaw = params.get('offset')
+  if (offsetRaw !== null && (!/^\d{1,8}$/.test(offsetRaw) || Number(offsetRaw) > MAX_OFFSET)) throw bad(`offset must be a whole number up to ${MAX_OFFSET}`)
+  if (offsetRaw !== null && cursor) throw bad('send offset or cursor, not both')
+  let fromMs = time(params.get('from'), 'from', 'start')
+  let toMs = time(params.get('to'), 'to', 'end')
+  if (month !== null) {
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw bad('month must be YYYY-MM')
+    if (fromMs !== undefined || toMs !== undefined) throw bad('send month or from/to, not both')
+    fromMs = time(month, 'month', 'start')
+    toMs = time(month, 'month', 'end')
+  }
   return {
     limit,
+    ...(offsetRaw !== null && Number(offsetRaw) > 0 ? { offset: Number(offsetRaw) } : {}),
     ...(cursor ? { after: decodeCursor(cursor) } : {}),
     ...(type ? { kind: type } : {}),
     ...(words && words.length > 0 ? { words } : {}),
@@ -53,6 +69,12 @@ function time(raw: string | null, name: string, edge: 'start' | 'end'): number |
   if (raw.length === 7) end.setUTCMonth(end.getUTCMonth() + 1)
   else end.setUTCDate(end.getUTCDate() + 1)
   return end.getTime() - 1
+}
+
+/** GET /api/timeline: the months holding items, newest first, with their counts. */
+export async function timeline(core: LibraryCore, res: ServerResponse, headOnly: boolean): Promise<void> {
+  await core.index.sync()
+  sendJson(res, 200, { months: core.index.timeline(), total: core.index.size }, {}, headOnly)
 }
 
 const bad = (message: string) => new ImageError('BAD_REQUEST', message)

@@ -4,10 +4,11 @@ import type { LibraryStore } from './types.js'
 import type { AssetRecord } from './record.js'
 import { recordPath } from './layout.js'
 import { summaryMeta } from './summary.js'
+import { KeyedLock } from './keyed-lock.js'
 
 /** Reading and writing item records; changes to one item are serialised (read, modify, commit). */
 export class Records {
-  private readonly locks = new Map<string, Promise<unknown>>()
+  private readonly locks = new KeyedLock()
 
   constructor(private readonly store: LibraryStore) {}
 
@@ -45,13 +46,6 @@ export class Records {
   }
 
   locked<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const prior = this.locks.get(id) ?? Promise.resolve()
-    const run = prior.then(fn, fn)
-    const settled = run.catch(() => undefined)
-    this.locks.set(id, settled)
-    void settled.then(() => {
-      if (this.locks.get(id) === settled) this.locks.delete(id)
-    })
-    return run
+    return this.locks.run(id, fn)
   }
 }

@@ -12,7 +12,13 @@ export interface Need {
 }
 
 export type AuthorizeResult =
-  | { readonly ok: true; readonly identity: { readonly user: string } }
+  /**
+   * `via` says how the caller proved who it is (as `@everlock/auth-grants` identities do): changing requests
+   * authorized by a login session (`'session'`) must carry the session's CSRF token; `'anon'` marks a caller
+   * without credentials (a public gallery). Without `via`, a request carrying the session cookie counts as a
+   * session request.
+   */
+  | { readonly ok: true; readonly identity: { readonly user: string; readonly via?: string } }
   | { readonly ok: false; readonly status: 401 | 403; readonly challenge?: string }
 
 /** Decides whether a request may do what it needs; the identity it returns authors the commits the request makes. */
@@ -62,6 +68,44 @@ export interface ImageLibraryLimits {
   readonly maxFilesPerUpload?: number
 }
 
+/** What `LibrarySessions.login` answers. */
+export type LoginResult =
+  | {
+      readonly ok: true
+      readonly user: string
+      /** The highest role the user holds on the instance (at least reader, else the login is refused). */
+      readonly role: Role
+      /** The `Set-Cookie` value that starts the session. */
+      readonly cookie: string
+      /** The CSRF token of the new session (what `csrfTokenFor` answers for requests carrying its cookie). */
+      readonly csrfToken: string
+      /** ISO 8601. */
+      readonly expiresAt: string
+    }
+  | {
+      readonly ok: false
+      readonly status: 401 | 403 | 429 | 503
+      readonly code: 'LOGIN_FAILED' | 'NO_ACCESS' | 'TOO_MANY_REQUESTS' | 'UNAVAILABLE'
+      /** Seconds, for 429/503. */
+      readonly retryAfter?: number
+    }
+
+/**
+ * Password logins with cookie sessions (filled by the app from `@everlock/auth-grants` and the HTTP
+ * frontend's login throttle). The library's `authorize` must accept the session cookie it sets.
+ */
+export interface LibrarySessions {
+  /** Check the password (throttled like Basic auth), require at least reader on the instance, start a session. */
+  login(req: IncomingMessage, user: string, password: string): Promise<LoginResult>
+  /** End the session whose cookie `req` carries (if any); answers the clearing `Set-Cookie` value. */
+  logout(req: IncomingMessage): Promise<{ readonly cookie: string }>
+  /** The CSRF token bound to the session cookie `req` carries; undefined without one. */
+  csrfTokenFor(req: IncomingMessage): string | undefined
+}
+
+/** Serves the web app's files for a non-`/api/` GET/HEAD; false when it has nothing for this request. */
+export type ServeWebAsset = (req: IncomingMessage, res: ServerResponse) => boolean
+
 export type LogFn = (message: string, error?: unknown) => void
 
 export interface ImageLibraryOptions {
@@ -90,6 +134,14 @@ export interface ImageLibraryOptions {
   readonly avif?: boolean
   /** Derive jobs running at once (default 2). */
   readonly concurrency?: number
+  /** Password login with cookie sessions (`/api/session`); without it `POST /api/session` answers 404. */
+  readonly sessions?: LibrarySessions
+  /** The instance's public URL (`https://photos.example.org`), for share links; without it they are relative (`/s/<token>`). */
+  readonly publicUrl?: string
+  /** Name of the session cookie (default `everlock_session`), to tell session requests when `via` is absent. */
+  readonly sessionCookie?: string
+  /** Clock for share expiry and album times, for tests. */
+  readonly now?: () => number
 }
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void

@@ -95,4 +95,45 @@ describe('AssetIndex', () => {
     expect(walk(index, { words: ['file-12.jpg'] })).toEqual([idOf(12)])
     expect(walk(index, { words: ['nothing-like-this'] })).toEqual([])
   })
+
+  it('keeps month counts as a scan would through inserts and deletes, and skips by offset like slicing a scan', async () => {
+    const index = new AssetIndex(store)
+    await index.build()
+    const monthly: Array<[number, number]> = []
+    for (let n = 5000; n < 5600; n++) monthly.push([n, Date.UTC(2020, n % 14, 3 + (n % 20))]) // 2020-01 … 2021-02
+    await put(monthly)
+    const gone = [5000, 5014, 5028].map(idOf) // all three in one month
+    await store.commit(gone.map((id) => ({ op: 'delete' as const, path: recordPath(id) })), { author: 't', message: 'delete' })
+    for (const id of gone) expected.delete(id)
+    await index.sync()
+    const scan = new Map<string, number>()
+    for (const { ms } of expected.values()) {
+      const month = new Date(ms).toISOString().slice(0, 7)
+      scan.set(month, (scan.get(month) ?? 0) + 1)
+    }
+    const timeline = index.timeline()
+    expect(timeline).toEqual([...scan].sort((a, b) => (a[0] < b[0] ? 1 : -1)).map(([month, count]) => ({ month, count })))
+    expect(timeline[0]).toEqual({ month: '2021-02', count: scan.get('2021-02') })
+    const all = order()
+    const numberOf = new Map([...Array(5600).keys()].map((n) => [idOf(n), n]))
+    const videos = all.filter((id) => numberOf.get(id)! % 10 === 0)
+    expect(index.query({ kind: 'video', offset: 13, limit: 5 }).items.map((i) => i.id)).toEqual(videos.slice(13, 18))
+    const march = all.filter((id) => new Date(expected.get(id)!.ms).toISOString().startsWith('2020-03'))
+    const window = index.query({ fromMs: Date.UTC(2020, 2, 1), toMs: Date.UTC(2020, 3, 1) - 1, offset: 7, limit: 10 })
+    expect(window.items.map((i) => i.id)).toEqual(march.slice(7, 17))
+    expect(index.query({ fromMs: Date.UTC(2020, 2, 1), toMs: Date.UTC(2020, 3, 1) - 1, offset: march.length, limit: 10 }).items).toEqual([])
+    const some = new Set([all[3]!, all[700]!, all[2500]!])
+    expect(index.query({ ids: some, limit: 10 }).items.map((i) => i.id)).toEqual([all[3], all[700], all[2500]])
+    // a small scope (sorted on its own) and a large one (scanned) page like filtering a scan
+    const small = new Set(all.filter((_, i) => i % 37 === 5).concat(['ef'.repeat(32)]))
+    const large = new Set(all.filter((_, i) => i % 3 !== 0))
+    for (const ids of [small, large]) {
+      const scoped = all.filter((id) => ids.has(id))
+      expect(walk(index, { ids }, 13)).toEqual(scoped)
+      expect(walk(index, { ids, kind: 'video' }, 5)).toEqual(scoped.filter((id) => numberOf.get(id)! % 10 === 0))
+      expect(index.query({ ids, offset: 9, limit: 4 }).items.map((i) => i.id)).toEqual(scoped.slice(9, 13))
+      const from = expected.get(scoped[20]!)!.ms
+      expect(walk(index, { ids, fromMs: from }, 7)).toEqual(scoped.filter((id) => expected.get(id)!.ms >= from))
+    }
+  })
 })

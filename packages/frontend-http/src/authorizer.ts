@@ -65,14 +65,7 @@ export function createIdentify(options: IdentifyOptions): (req: IncomingMessage)
     const address = clientAddress(req)
     if (credentials.kind === 'basic') {
       const { user, password } = credentials
-      // A recent success is answered from memory and never waits on the throttle.
-      if (cache.has(user, password)) return cache.verifyPassword(user, password)
-      const check = async (): Promise<Identity | undefined> => {
-        const identity = await verifyBasic(user, password)
-        if (!identity) failed(address, credentials)
-        return identity
-      }
-      return throttle.check(address, cache.keyOf(user, password), check, { remembered: cache.remembers(user, password) })
+      return throttledCheck(options, address, user, password, () => verifyBasic(user, password), () => failed(address, credentials))
     }
     const identity = await verify(credentials)
     if (!identity) {
@@ -110,6 +103,43 @@ export function createIdentify(options: IdentifyOptions): (req: IncomingMessage)
     const identity = identify(req, readCredentials(req, cookie))
     resolved.set(req, { cache, identity })
     return identity
+  }
+}
+
+/**
+ * A password check through the credential cache and the login throttle, as Basic auth gets: a recent success
+ * answers from memory at once; a failure is answered after the address's delay; rejects with `LOGIN_THROTTLED` /
+ * `LOGIN_OVERLOADED` when it cannot be checked now.
+ */
+function throttledCheck(
+  options: Pick<IdentifyOptions, 'cache' | 'throttle'>,
+  address: string,
+  user: string,
+  password: string,
+  verify: () => Promise<Identity | undefined>,
+  onFailure: () => void,
+): Promise<Identity | undefined> {
+  const { cache, throttle } = options
+  if (cache.has(user, password)) return cache.verifyPassword(user, password)
+  const check = async (): Promise<Identity | undefined> => {
+    const identity = await verify()
+    if (!identity) onFailure()
+    return identity
+  }
+  return throttle.check(address, cache.keyOf(user, password), check, { remembered: cache.remembers(user, password) })
+}
+
+/**
+ * A web app's login form: `user`'s password (no API token) checked exactly as Basic auth is — cached,
+ * throttled per client address, failures logged. Resolves undefined for a wrong password.
+ */
+export function createPasswordCheck(options: IdentifyOptions): (req: IncomingMessage, user: string, password: string) => Promise<Identity | undefined> {
+  const clientAddress = options.clientAddress ?? defaultClientAddress
+  return (req, user, password) => {
+    const address = clientAddress(req)
+    return throttledCheck(options, address, user, password, () => options.cache.verifyPassword(user, password), () =>
+      options.log?.warn?.('login failed', { address, scheme: 'form', user: printable(user) }),
+    )
   }
 }
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import express, { type Express } from 'express'
-import type { Auth } from '@everlock/auth-grants'
-import { createAuthorizer, createIdentify, DEFAULT_REALM, defaultClientAddress } from './authorizer.js'
+import type { Auth, Identity } from '@everlock/auth-grants'
+import { createAuthorizer, createIdentify, createPasswordCheck, DEFAULT_REALM, defaultClientAddress } from './authorizer.js'
 import { createCredentialCache, type CredentialCache } from './credential-cache.js'
 import { createDispatch, UNKNOWN_HOST } from './dispatch.js'
 import { renderEdgeError } from './edge-error.js'
@@ -54,6 +54,12 @@ export interface HttpFrontend {
   readonly vhosts: VhostTable
   /** The `authorize` function for a backend instance on `accessPath`, sharing this frontend's caches. */
   authorizer(accessPath: string): Authorize
+  /**
+   * A login form's password check (web apps' sessions), cached and throttled per client address exactly as
+   * Basic auth: undefined for a wrong password; rejects with `LOGIN_THROTTLED` (429) / `LOGIN_OVERLOADED` (503,
+   * `retryAfterSeconds` set) when it cannot be checked now. Needs the frontend to have auth.
+   */
+  checkPassword(req: IncomingMessage, user: string, password: string): Promise<Identity | undefined>
   readonly credentialCache: CredentialCache | undefined
   readonly throttle: LoginThrottle
   /** Prometheus text of the current metrics (also served by the metrics listener). */
@@ -96,6 +102,14 @@ export function createHttpFrontend(options: HttpFrontendOptions = {}): HttpFront
     auth && credentialCache
       ? createIdentify({ auth, cache: credentialCache, throttle, sessionCookie: options.sessionCookie, clientAddress, log })
       : undefined
+
+  const passwordCheck =
+    auth && credentialCache ? createPasswordCheck({ auth, cache: credentialCache, throttle, clientAddress, log }) : undefined
+
+  function checkPassword(req: IncomingMessage, user: string, password: string): Promise<Identity | undefined> {
+    if (!passwordCheck) return Promise.reject(new HttpFrontendError('OPTIONS_INVALID', 'checkPassword() needs the frontend to have auth'))
+    return passwordCheck(req, user, password)
+  }
 
   function authorizer(accessPath: string): Authorize {
     if (!auth || !credentialCache) throw new HttpFrontendError('OPTIONS_INVALID', 'authorizer() needs the frontend to have auth')
@@ -190,6 +204,7 @@ export function createHttpFrontend(options: HttpFrontendOptions = {}): HttpFront
     app,
     vhosts,
     authorizer,
+    checkPassword,
     credentialCache,
     throttle,
     metricsText: () => metrics.render(),

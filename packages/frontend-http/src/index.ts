@@ -5,12 +5,15 @@ export {
   ANON_IDENTITY,
   DEFAULT_REALM,
   DEFAULT_SESSION_COOKIE,
+  createPasswordCheck,
   type AuthorizerOptions,
+  type IdentifyOptions,
 } from './authorizer.js'
 export { createCredentialCache, type CredentialCache, type CredentialCacheOptions } from './credential-cache.js'
 export { createLoginThrottle, type LoginThrottle, type LoginThrottleOptions } from './throttle.js'
 export { createVhostTable, type VhostTable } from './vhosts.js'
 export { hostKey } from './host.js'
+export { readCookie } from './credentials.js'
 export { parseListenAddress, type ListenAddress } from './listen-address.js'
 export { renderPlainError, renderOciError, renderJsonError } from './render-error.js'
 export { HttpFrontendError, isHttpFrontendError, type HttpFrontendErrorCode } from './errors.js'

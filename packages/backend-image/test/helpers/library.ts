@@ -27,6 +27,8 @@ export interface TestLibraryOptions extends Partial<Omit<ImageLibraryOptions, 's
   /** Do not start the queue (derived work stays pending). */
   readonly paused?: boolean
   readonly maxAttempts?: number
+  /** Serve the library some other way than a bare node:http server (behind the HTTP frontend, say). */
+  readonly serve?: (library: ImageLibrary) => Promise<{ readonly url: string; close(): Promise<void> }>
 }
 
 /** A library over a real LevelDB store and a real job queue in a temp dir, in a bare node:http server on a free port. */
@@ -39,16 +41,21 @@ export async function startLibrary(opts: TestLibraryOptions = {}): Promise<TestL
   const library = createImageLibrary({ log: (m, e) => errors.push(e ?? m), ...opts, store, jobs })
   if (!opts.paused) jobs.start()
   await library.ready
-  const server = createServer(library)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const served = await (opts.serve ?? serveBare)(library)
+  const url = served.url
   const stop = async () => {
-    await closeServer(server)
+    await served.close()
     await library.close()
     await jobs.close({ timeoutMs: 5000 })
     await stores.close()
   }
   return { url, dir, store, stores, jobs, library, errors, stop, close: async () => (await stop(), await rm(dir, { recursive: true, force: true })) }
+}
+
+async function serveBare(library: ImageLibrary): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(library)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => closeServer(server) }
 }
 
 export function closeServer(server: Server): Promise<void> {

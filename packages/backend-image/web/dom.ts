@@ -1,0 +1,60 @@
+// A tiny element builder: h('a.tile', { href }, child…). Attributes go through setAttribute (never innerHTML),
+// so text from the server can never become markup.
+
+type Child = Node | string | null | undefined | false
+type Attrs = Record<string, string | number | boolean | undefined | ((e: Event) => void)>
+
+export function h<K extends keyof HTMLElementTagNameMap>(spec: K | `${K}.${string}`, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const [tag, ...classes] = spec.split('.') as [K, ...string[]]
+  const el = document.createElement(tag)
+  if (classes.length) el.className = classes.join(' ')
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue
+    if (typeof v === 'function') el.addEventListener(k.replace(/^on/, ''), v)
+    else if (k === 'value' && 'value' in el) (el as HTMLInputElement).value = String(v)
+    else el.setAttribute(k, v === true ? '' : String(v))
+  }
+  append(el, ...children)
+  return el
+}
+
+export function append(el: Node, ...children: Child[]): void {
+  for (const c of children) if (c !== null && c !== undefined && c !== false) el.appendChild(typeof c === 'string' ? document.createTextNode(c) : c)
+}
+
+export function clear(el: Element, ...children: Child[]): void {
+  el.replaceChildren()
+  append(el, ...children)
+}
+
+const monthFormat = new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' })
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
+
+/** 'YYYY-MM' → 'December 2026'. */
+export function monthLabel(month: string): string {
+  const [y, m] = month.split('-').map(Number)
+  return monthFormat.format(Date.UTC(y!, (m ?? 1) - 1, 1))
+}
+
+export function dateLabel(iso: string): string {
+  const t = Date.parse(iso)
+  return Number.isFinite(t) ? dateFormat.format(t) + ' UTC' : iso
+}
+
+export function bytesLabel(n: number): string {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MB`
+  return `${(n / 1024 ** 3).toFixed(2)} GB`
+}
+
+/** Announce a short message to screen readers and show it as a toast. */
+export function toast(message: string): void {
+  const region = document.getElementById('toast')
+  if (!region) return
+  region.textContent = message
+  region.classList.add('show')
+  window.setTimeout(() => {
+    if (region.textContent === message) region.classList.remove('show')
+  }, 4000)
+}

@@ -1,0 +1,151 @@
+// The pages other than the timeline: login, search, albums, one album, a share link's view.
+import { api, ApiError, query, setCsrf, type Album, type Page, type Session, type Summary } from './api.js'
+import type { ItemContext } from './context.js'
+import { dateLabel, h } from './dom.js'
+import { Grid } from './grid.js'
+import { shareDialog, sharesList } from './dialogs.js'
+
+export type Open = (ctx: ItemContext, id: string) => void
+
+export function loginView(onLogin: (s: Session) => void): HTMLElement {
+  const user = h('input', { id: 'login-user', name: 'username', autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' })
+  const password = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true })
+  const message = h('p.error', { role: 'alert', id: 'login-message' })
+  const button = h('button', { type: 'submit' }, 'Log in')
+  const form = h('form.login', { 'aria-labelledby': 'login-title', onsubmit: async (e: Event) => {
+    e.preventDefault()
+    message.textContent = ''
+    button.disabled = true
+    try {
+      const s = await api<Omit<Session, 'anonymous'>>('POST', '/api/session', { user: user.value, password: password.value })
+      setCsrf(s.csrfToken)
+      onLogin({ ...s, anonymous: false })
+    } catch (err) {
+      message.textContent = loginMessage(err)
+      password.select()
+    } finally {
+      button.disabled = false
+    }
+  } },
+  h('h1', { id: 'login-title' }, 'Photos'),
+  h('p.hint', {}, 'Log in with your Everlock account.'),
+  h('label', { for: 'login-user' }, 'User name'), user,
+  h('label', { for: 'login-password' }, 'Password'), password,
+  message, button)
+  return h('main.login-page', { id: 'main' }, form)
+}
+
+function loginMessage(err: unknown): string {
+  if (!(err instanceof ApiError)) return 'The server cannot be reached. Try again.'
+  switch (err.code) {
+    case 'LOGIN_FAILED': return 'Wrong user name or password.'
+    case 'NO_ACCESS': return 'This account has no access to this photo library. Ask its owner for Reader access.'
+    case 'TOO_MANY_REQUESTS': return `Too many failed attempts. Try again in ${err.retryAfter ?? 60} seconds.`
+    default: return `Login is not possible right now (${err.code}).`
+  }
+}
+
+export function searchView(params: URLSearchParams, open: Open, go: (href: string) => void): { el: HTMLElement; grid?: Grid } {
+  const q = h('input', { id: 'search-q', type: 'search', name: 'q', value: params.get('q') ?? '', placeholder: 'Filename, caption or tag' })
+  const from = h('input', { id: 'search-from', type: 'date', name: 'from', value: params.get('from') ?? '' })
+  const to = h('input', { id: 'search-to', type: 'date', name: 'to', value: params.get('to') ?? '' })
+  const form = h('form.search', { role: 'search', onsubmit: (e: Event) => {
+    e.preventDefault()
+    go(`/search${query({ q: q.value.trim(), from: from.value, to: to.value })}`)
+  } },
+  h('div.field', {}, h('label', { for: 'search-q' }, 'Search'), q),
+  h('div.field', {}, h('label', { for: 'search-from' }, 'From'), from),
+  h('div.field', {}, h('label', { for: 'search-to' }, 'To'), to),
+  h('button', { type: 'submit' }, 'Search'))
+  const el = h('div.page', {}, h('h1', {}, 'Search'), form)
+  const asked = ['q', 'from', 'to'].some((k) => params.get(k))
+  if (!asked) return { el }
+  const back = `/search${query({ q: params.get('q') ?? '', from: params.get('from') ?? '', to: params.get('to') ?? '' })}`
+  const grid = new Grid('Search results', back,
+    (cursor) => api<Page>('GET', `/api/assets${query({ q: params.get('q') ?? '', from: params.get('from') ?? '', to: params.get('to') ?? '', cursor, limit: 100 })}`),
+    open, (id) => `/item/${id}`, 'Nothing matches.')
+  el.append(h('h2', {}, 'Results'), grid.el)
+  void grid.more()
+  return { el, grid }
+}
+
+export async function albumsView(canWrite: boolean, go: (href: string) => void): Promise<HTMLElement> {
+  const list = h('ul.albums', { 'aria-label': 'Albums' })
+  const el = h('div.page', {}, h('h1', {}, 'Albums'))
+  if (canWrite) {
+    const title = h('input', { id: 'album-title', name: 'title', required: true, maxlength: 200 })
+    const status = h('p.error', { role: 'alert' })
+    el.append(h('form.new-album', { onsubmit: async (e: Event) => {
+      e.preventDefault()
+      try {
+        const album = await api<Album>('POST', '/api/albums', { title: title.value.trim() })
+        go(`/albums/${album.id}`)
+      } catch (err) {
+        status.textContent = `Could not create the album: ${err instanceof ApiError ? err.message : 'network error'}`
+      }
+    } }, h('label', { for: 'album-title' }, 'New album'), h('div.inline', {}, title, h('button', { type: 'submit' }, 'Create album')), status))
+  }
+  el.append(list)
+  const { albums } = await api<{ albums: Album[] }>('GET', '/api/albums')
+  if (albums.length === 0) el.append(h('p.hint', {}, canWrite ? 'No albums yet. Create one, then add photos to it from their page.' : 'No albums yet.'))
+  for (const a of albums) {
+    const cover = a.cover ? h('img', { src: `/api/assets/${a.cover}/thumbnail`, alt: '', loading: 'lazy' }) : h('span.cover-empty', { 'aria-hidden': 'true' })
+    list.append(h('li', {}, h('a.album-card', { href: `/albums/${a.id}` }, cover, h('span.album-title', {}, a.title), h('span.hint', {}, `${a.count} ${a.count === 1 ? 'item' : 'items'}`))))
+  }
+  return el
+}
+
+export async function albumView(id: string, canWrite: boolean, open: Open): Promise<{ el: HTMLElement; grid: Grid }> {
+  const first = await api<Album & { items: Summary[]; nextCursor?: string }>('GET', `/api/albums/${id}`)
+  let initial: Page | undefined = { items: first.items, ...(first.nextCursor ? { nextCursor: first.nextCursor } : {}) }
+  const grid = new Grid(`Items of ${first.title}`, `/albums/${id}`, async (cursor) => {
+    if (initial) {
+      const page = initial
+      initial = undefined
+      return page
+    }
+    const r = await api<{ items: Summary[]; nextCursor?: string }>('GET', `/api/albums/${id}${query({ cursor, limit: 100 })}`)
+    return r
+  }, open, (item) => `/albums/${id}/item/${item}`, 'This album is empty. Open a photo and use “Add to album”.')
+  let count = first.count
+  const counter = h('span.hint', {}, '')
+  const showCount = () => (counter.textContent = `${count} ${count === 1 ? 'item' : 'items'}`)
+  showCount()
+  grid.onRemoved = () => {
+    count = Math.max(0, count - 1)
+    showCount()
+  }
+  const head = h('div.page-head', {}, h('h1', {}, first.title), counter)
+  const el = h('div.page', {}, head)
+  if (canWrite) {
+    const shares = h('section.album-shares', { 'aria-label': 'Share links' })
+    const listShares = () => void sharesList(id)
+      .then((list) => shares.replaceChildren(h('h2', {}, 'Share links'), list.childElementCount ? list : h('p.hint', {}, 'No links yet.')))
+      .catch(() => shares.remove())
+    head.append(h('button.secondary', { type: 'button', onclick: () => shareDialog({ album: id }, first.title, listShares) }, 'Share album'))
+    listShares()
+    el.append(grid.el, shares)
+  } else el.append(grid.el)
+  void grid.more()
+  return { el, grid }
+}
+
+/** /s/<token>: what the link shows, without an account. */
+export async function shareView(token: string, open: Open): Promise<{ el: HTMLElement; grid?: Grid }> {
+  try {
+    const info = await api<{ kind: 'album' | 'asset'; album?: string; asset?: string; title?: string; expiresAt?: string }>('GET', '/api/share')
+    const asset = info.kind === 'asset' ? info.asset : undefined
+    const load = asset
+      ? async (): Promise<Page> => ({ items: [await api<Summary>('GET', `/api/assets/${asset}`)] })
+      : (cursor: string | undefined) => api<Page>('GET', `/api/assets${query({ cursor, limit: 100 })}`)
+    const grid = new Grid(info.title ?? 'Shared items', `/s/${token}`, load, open, (id) => `/s/${token}/item/${id}`, 'Nothing is shared here any more.')
+    const expires = info.expiresAt ? ` The link expires ${dateLabel(info.expiresAt)}.` : ''
+    const el = h('div.page', {}, h('h1', {}, info.title ?? (info.kind === 'album' ? 'Shared album' : 'Shared photo')), h('p.hint', {}, `Shared with you by link.${expires}`), grid.el)
+    await grid.more()
+    return { el, grid }
+  } catch (err) {
+    const gone = err instanceof ApiError && (err.code === 'SHARE_NOT_FOUND' || err.code === 'SHARE_EXPIRED' || err.status === 404 || err.status === 410)
+    const text = err instanceof ApiError && err.code === 'SHARE_EXPIRED' ? 'This link has expired.' : gone ? 'This link does not exist or was revoked.' : 'The shared items cannot be loaded right now.'
+    return { el: h('div.page', {}, h('h1', {}, 'Shared link'), h('p.error', { role: 'alert' }, text)) }
+  }
+}
