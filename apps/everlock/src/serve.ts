@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { createAuth, type Auth } from '@everlock/auth-grants'
 import { createAdminInterpreter } from '@everlock/backend-admin'
-import { createHttpFrontend, type HttpFrontend } from '@everlock/frontend-http'
+import { createHttpFrontend, createWebSessions, type HttpFrontend } from '@everlock/frontend-http'
 import { createSshServer, type SshServer } from '@everlock/frontend-ssh'
 import { openStores, type Stores } from '@everlock/versioned-storage'
 import { openJobQueue, type JobQueue } from '@everlock/jobs'
@@ -158,7 +158,9 @@ export async function serve(options: ServeOptions): Promise<Running> {
       if (image) {
         jobs = await openJobQueue({ dir: join(options.dataDir, 'jobs'), onError: (err) => log.error('jobs', { error: err instanceof Error ? err.message : String(err) }) })
         const peers = (): Instances[] => [instances, images].filter((m) => m !== undefined)
-        images = createImageInstances({ stores, frontend, configFile: image.file, log, jobs, sendFile, peers, ...redirects, ...(describe ? { describe } : {}) })
+        images = createImageInstances({ stores, frontend, configFile: image.file, log, jobs, sendFile, peers, ...redirects, ...(describe ? { describe } : {}),
+          sessionsFor: (accessPath) => createWebSessions({ auth, frontend: frontend!, accessPath }),
+        })
         await images.start(image.instances)
         // Handlers are registered by the libraries as they mount; jobs left from before a restart run now.
         jobs.start()

@@ -113,4 +113,29 @@ describe.skipIf(!built)('image libraries in everlock serve', () => {
     expect(await e.console('/image list')).not.toMatch(/thief/)
     expect((await request({ port: e.http, host: 'localhost', path: '/v2/', auth: ['admin', 'change-me'] })).status).toBe(200)
   })
+
+  it('the gallery through everlock serve: the app page with its CSP, password login with a session cookie, CSRF on changes', async () => {
+    const page = await request({ port: e.http, host: `${PHOTOS}:${e.http}`, path: '/', headers: { accept: 'text/html' } })
+    expect(page.status).toBe(200)
+    expect(String(page.headers['content-security-policy'])).toMatch(/default-src 'self'/)
+    const origin = `http://${PHOTOS}:${e.http}`
+    const json = { 'content-type': 'application/json', origin, 'sec-fetch-site': 'same-origin' }
+    const wrong = await request({ port: e.http, host: `${PHOTOS}:${e.http}`, method: 'POST', path: '/api/session', headers: json, body: JSON.stringify({ user: 'alice', password: 'nope' }) })
+    expect([wrong.status, wrong.json()]).toEqual([401, expect.objectContaining({ error: expect.objectContaining({ code: 'LOGIN_FAILED' }) })])
+    await e.console('/users add bob pw-bob')
+    const noAccess = await request({ port: e.http, host: `${PHOTOS}:${e.http}`, method: 'POST', path: '/api/session', headers: json, body: JSON.stringify({ user: 'bob', password: 'pw-bob' }) })
+    expect(noAccess.status).toBe(403)
+    const login = await request({ port: e.http, host: `${PHOTOS}:${e.http}`, method: 'POST', path: '/api/session', headers: json, body: JSON.stringify({ user: 'alice', password: 'pw-alice' }) })
+    expect(login.status).toBe(200)
+    const setCookie = String(login.headers['set-cookie'])
+    expect(setCookie).toMatch(/everlock_session=[^;]+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax/)
+    const cookie = setCookie.split(';')[0]!
+    const { csrfToken } = login.json<{ csrfToken: string }>()
+    const listed = await request({ port: e.http, host: `${PHOTOS}:${e.http}`, path: '/api/assets', headers: { cookie, 'sec-fetch-site': 'same-origin' } })
+    expect(listed.status).toBe(200)
+    const album = (headers: Record<string, string>) =>
+      request({ port: e.http, host: `${PHOTOS}:${e.http}`, method: 'POST', path: '/api/albums', headers: { ...json, cookie, ...headers }, body: JSON.stringify({ title: 'Holidays' }) })
+    expect((await album({})).json()).toMatchObject({ error: { code: 'CSRF_FAILED' } })
+    expect((await album({ 'x-csrf-token': csrfToken })).status).toBe(201)
+  })
 })

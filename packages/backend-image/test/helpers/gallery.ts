@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { openStores, type Stores } from '@everlock/versioned-storage'
 import { createAuth, type Auth } from '@everlock/auth-grants'
 import { createHttpFrontend, renderJsonError, type HttpFrontend, type LoginThrottleOptions } from '@everlock/frontend-http'
-import { createImageSessions } from '../../../../apps/everlock/src/image-sessions.js'
+import { createWebSessions } from '@everlock/frontend-http'
 import { startLibrary, type TestLibrary, type TestLibraryOptions } from './library.js'
 
 export const ACCESS = 'http/image/photos'
@@ -32,7 +32,7 @@ export async function startGallery(opts: TestLibraryOptions & { withSessions?: b
   await auth.addUser('bob', 'bob-pw', admin)
   await auth.grant('bob', 'http/image/other', 'owner', admin)
   const frontend = createHttpFrontend({ auth, metrics: { listen: '' }, throttle: opts.throttle ?? { baseDelayMs: 20, maxDelayMs: 100 } })
-  const sessions = opts.withSessions === false ? undefined : createImageSessions({ auth, frontend, accessPath: ACCESS })
+  const sessions = opts.withSessions === false ? undefined : createWebSessions({ auth, frontend, accessPath: ACCESS })
   const lib = await startLibrary({
     ...opts,
     authorize: frontend.authorizer(ACCESS),

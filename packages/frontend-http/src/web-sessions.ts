@@ -2,14 +2,17 @@ import { createHmac } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import type { Auth, Role } from '@everlock/auth-grants'
-import { DEFAULT_SESSION_COOKIE, isHttpFrontendError, readCookie, type HttpFrontend } from '@everlock/frontend-http'
+import { DEFAULT_SESSION_COOKIE } from './authorizer.js'
+import { readCookie } from './credentials.js'
+import { isHttpFrontendError } from './errors.js'
+import type { HttpFrontend } from './frontend.js'
 
 /**
- * The app's side of the media library's password login (`LibrarySessions` of `@everlock/backend-image`,
- * declared structurally here): passwords are checked through the HTTP frontend (credential cache and the
+ * Password login for web apps behind the frontend (the media library's `LibrarySessions` of
+ * `@everlock/backend-image` fits it structurally): passwords are checked through the HTTP frontend (credential cache and the
  * login throttle Basic auth uses), sessions come from auth-grants (hashed in the system store's side state).
  */
-export interface ImageSessionsOptions {
+export interface WebSessionsOptions {
   readonly auth: Pick<Auth, 'createSession' | 'endSession' | 'effectiveRole'>
   /** The frontend serving the instance: `checkPassword` throttles failed logins per client address. */
   readonly frontend: Pick<HttpFrontend, 'checkPassword'>
@@ -27,10 +30,10 @@ export interface ImageSessionsOptions {
 }
 
 type LoginRefusal = { ok: false; status: 401 | 403 | 429 | 503; code: 'LOGIN_FAILED' | 'NO_ACCESS' | 'TOO_MANY_REQUESTS' | 'UNAVAILABLE'; retryAfter?: number }
-export type ImageLoginResult = { ok: true; user: string; role: Role; cookie: string; csrfToken: string; expiresAt: string } | LoginRefusal
+export type WebLoginResult = { ok: true; user: string; role: Role; cookie: string; csrfToken: string; expiresAt: string } | LoginRefusal
 
-export interface ImageSessions {
-  login(req: IncomingMessage, user: string, password: string): Promise<ImageLoginResult>
+export interface WebSessions {
+  login(req: IncomingMessage, user: string, password: string): Promise<WebLoginResult>
   logout(req: IncomingMessage): Promise<{ cookie: string }>
   csrfTokenFor(req: IncomingMessage): string | undefined
 }
@@ -45,7 +48,7 @@ export function defaultIsSecure(req: IncomingMessage): boolean {
   return typeof viaExpress === 'boolean' ? viaExpress : (req.socket as Partial<TLSSocket>).encrypted === true
 }
 
-export function createImageSessions(options: ImageSessionsOptions): ImageSessions {
+export function createWebSessions(options: WebSessionsOptions): WebSessions {
   const { auth, frontend, accessPath } = options
   const name = options.cookieName ?? DEFAULT_SESSION_COOKIE
   const isSecure = options.isSecure ?? defaultIsSecure

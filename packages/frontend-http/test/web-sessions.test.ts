@@ -1,4 +1,4 @@
-// The media library's login sessions over real auth-grants (LevelDB store) and a real HTTP frontend.
+// Web app login sessions (the media library's) over real auth-grants (LevelDB store) and a real HTTP frontend.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -6,8 +6,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openStores, type Stores } from '@everlock/versioned-storage'
 import { createAuth, type Auth } from '@everlock/auth-grants'
-import { createHttpFrontend, type HttpFrontend, type LoginThrottleOptions } from '@everlock/frontend-http'
-import { createImageSessions, csrfTokenOf, defaultIsSecure, type ImageSessions } from '../../src/image-sessions.js'
+import { createHttpFrontend, createWebSessions, csrfTokenOf, defaultIsSecure, type HttpFrontend, type LoginThrottleOptions, type WebSessions } from '@everlock/frontend-http'
 
 const ACCESS = 'http/image/photos'
 const admin = { by: 'admin' }
@@ -15,7 +14,7 @@ let dir: string
 let stores: Stores
 let auth: Auth
 let frontend: HttpFrontend
-let sessions: ImageSessions
+let sessions: WebSessions
 let base: string
 
 /** A tiny app around the sessions: /login, /whoami (the frontend's own authorizer), /csrf, /logout. */
@@ -49,7 +48,7 @@ function app(req: IncomingMessage, res: ServerResponse): void {
 
 async function start(ttlMs?: number, throttle: LoginThrottleOptions = { baseDelayMs: 60, maxDelayMs: 300 }) {
   frontend = createHttpFrontend({ auth, metrics: { listen: '' }, throttle })
-  sessions = createImageSessions({ auth, frontend, accessPath: ACCESS, ...(ttlMs !== undefined ? { ttlMs } : {}) })
+  sessions = createWebSessions({ auth, frontend, accessPath: ACCESS, ...(ttlMs !== undefined ? { ttlMs } : {}) })
   frontend.vhosts.set('127.0.0.1', { backend: 'image', instance: 'photos', accessPath: ACCESS, handler: app, authorizesItself: true })
   base = `http://127.0.0.1:${(await frontend.listen('127.0.0.1:0')).port}`
 }
