@@ -15,6 +15,7 @@ import { AI_SYSTEM_PROMPT } from '@everlock/backend-admin'
 import { createTestModelFiles, QWEN2_5_0_5B, writeLlamaModel } from '@everlock/ai-runtime/testing'
 import { freePort, stopChild } from './lib/proc.js'
 import { PASSWORD, REPO_ROOT, USER } from './lib/servers.js'
+import { openRawChat } from './lib/raw-llama.js'
 
 const run = promisify(execFile)
 const quick = process.argv.includes('--quick')
@@ -117,11 +118,7 @@ async function viaSsh(c: Console, round: number): Promise<Sample> {
 }
 
 async function rawEngine(modelPath: string): Promise<{ run(round: number): Promise<Sample>; close(): Promise<void> }> {
-  const { getLlama, LlamaChat } = await import('node-llama-cpp')
-  const llama = await getLlama({ gpu: false, build: 'never' })
-  const model = await llama.loadModel({ modelPath, gpuLayers: 0 })
-  const context = await model.createContext({ contextSize: CONTEXT, threads: THREADS })
-  const chat = new LlamaChat({ contextSequence: context.getSequence() })
+  const { chat, close } = await openRawChat(modelPath, { contextSize: CONTEXT, threads: THREADS })
   return {
     async run(round) {
       let n = 0
@@ -140,10 +137,7 @@ async function rawEngine(modelPath: string): Promise<{ run(round: number): Promi
       // the chat keeps its context like the runtime's does (the shared system prompt is reused, the rest differs)
       return { generated: n, firstMs: first - start, generateMs: end - first }
     },
-    async close() {
-      await context.dispose()
-      await model.dispose()
-    },
+    close,
   }
 }
 

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createAiRuntime, type AiRuntime, type ChatMessage } from '@everlock/ai-runtime'
 import { QWEN2_5_0_5B, writeLlamaModel, writeLlavaProjector, writeTestImage } from '@everlock/ai-runtime/testing'
+import { openRawChat } from './lib/raw-llama.js'
 
 const quick = process.argv.includes('--quick')
 const only = process.argv.find((a) => a.startsWith('--engine='))?.slice('--engine='.length)
@@ -87,11 +88,7 @@ async function viaRuntime(ai: AiRuntime, round: number, maxTokens: number): Prom
 type Raw = { run(round: number, maxTokens: number, onText: () => void): Promise<number>; close(): Promise<void> }
 
 async function rawNodeLlamaCpp(modelPath: string): Promise<Raw> {
-  const { getLlama, LlamaChat } = await import('node-llama-cpp')
-  const llama = await getLlama({ gpu: false, build: 'never' })
-  const model = await llama.loadModel({ modelPath, gpuLayers: 0 })
-  const context = await model.createContext({ contextSize: CONTEXT, threads: THREADS })
-  const chat = new LlamaChat({ contextSequence: context.getSequence() })
+  const { chat, close } = await openRawChat(modelPath, { contextSize: CONTEXT, threads: THREADS })
   return {
     async run(round, maxTokens, onText) {
       let n = 0
@@ -103,10 +100,7 @@ async function rawNodeLlamaCpp(modelPath: string): Promise<Raw> {
       })
       return n
     },
-    async close() {
-      await context.dispose()
-      await model.dispose()
-    },
+    close,
   }
 }
 
