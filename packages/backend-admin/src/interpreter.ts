@@ -4,7 +4,7 @@ import { instanceCommands, type Kind } from './commands/instances.js'
 import { meCommands } from './commands/me.js'
 import { storeCommands } from './commands/store.js'
 import { tokenCommands } from './commands/tokens.js'
-import { tlsCommands } from './commands/tls.js'
+import { HTTPS_NOT_ENABLED, tlsCommands } from './commands/tls.js'
 import { userCommands } from './commands/users.js'
 import type { AdminDeps } from './deps.js'
 import { refuseControls } from './controls.js'
@@ -70,7 +70,7 @@ export function createAdminInterpreter(options: AdminInterpreterOptions): AdminI
     ...groupCommands,
     ...enabled.flatMap((kind) => instanceCommands(kind)),
     ...storeCommands,
-    ...tlsCommands,
+    ...(options.tls ? tlsCommands : []),
     ...(options.ai ? aiCommands(options.ai, (ctx) => ctx.conversation) : []),
   ]
   const helpCmd: Command = {
@@ -128,7 +128,7 @@ export function createAdminInterpreter(options: AdminInterpreterOptions): AdminI
         }
         const words = tokenize(text.slice(1))
         const found = lookup(commands, words)
-        if (!found) throw unknown(commands, words, options.ai ? disabled : [...disabled, 'ai'])
+        if (!found) throw unknown(commands, words, [...disabled, ...(options.ai ? [] : ['ai']), ...(options.tls ? [] : ['tls'])])
         const { cmd, args } = found
         if (!cmd.open && !(await ctx.isAdmin())) throw new AdminError('PERMISSION_DENIED', 'permission denied: needs owner on */*/*')
         if (args.length < cmd.min || args.length > cmd.max) throw new AdminError('USAGE', `usage: ${usageOf(cmd)}`)
@@ -156,6 +156,7 @@ function unknown(commands: readonly Command[], words: readonly string[], disable
   const lower = words.map((w) => w.toLowerCase())
   const group = lower[0] ?? ''
   if (group === 'ai' && disabled.includes(group)) return new AdminError('NOT_ENABLED', 'no AI runtime configured')
+  if (group === 'tls' && disabled.includes(group)) return new AdminError('NOT_ENABLED', HTTPS_NOT_ENABLED)
   if (disabled.includes(group)) return new AdminError('NOT_ENABLED', `${group} backend not enabled`)
   if (!commands.some((c) => c.words[0] === group)) {
     return new AdminError('UNKNOWN_COMMAND', `unknown command '/${words[0] ?? ''}' (try /help)`)

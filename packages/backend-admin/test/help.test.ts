@@ -14,6 +14,7 @@ describe('/help shows what this server can do', () => {
     expect(help).toContain('/oci create')
     expect(help).not.toMatch(/\/image/)
     expect(help).not.toMatch(/\bAI\b/)
+    expect(help).not.toMatch(/^\/tls/m)
     expect(help).not.toMatch(/\ba (oci|OCI|image)\b/)
     expect(help).toMatch(/create an OCI instance/)
     expect(c.interpreter.commands.some((cmd) => cmd.words[0] === 'image')).toBe(false)

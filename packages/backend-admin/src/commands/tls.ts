@@ -36,9 +36,12 @@ export interface TlsAdmin {
   issue(vhost: string, opts: { readonly renew: boolean }, actor: Actor): Promise<TlsEntry>
 }
 
+/** What `/tls …` answers on a server without HTTPS (the commands are then not registered). */
+export const HTTPS_NOT_ENABLED = 'HTTPS not enabled (start with --frontend-http-listen-https)'
+
 function tls(ctx: CommandContext): TlsAdmin {
   const admin = ctx.deps.tls
-  if (!admin) throw new AdminError('NOT_ENABLED', 'HTTPS not enabled (start with --frontend-http-listen-https)')
+  if (!admin) throw new AdminError('NOT_ENABLED', HTTPS_NOT_ENABLED)
   return admin
 }
 
