@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { request } from 'node:http'
-import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { generatedBytes } from '@everlock/versioned-storage/testing'
 import { startRegistry, type Running } from './helpers/server'
 
 const MiB = 1024 * 1024
@@ -16,22 +16,9 @@ afterAll(async () => {
   await reg.close()
 })
 
-function generated(total: number): Readable {
-  let sent = 0
-  const chunk = Buffer.alloc(MiB, 1)
-  return new Readable({
-    read() {
-      if (sent >= total) return this.push(null)
-      chunk.writeUInt32BE(sent / MiB, 0)
-      sent += MiB
-      this.push(Buffer.from(chunk))
-    },
-  })
-}
-
 function digestOf(total: number): Promise<string> {
   const hash = createHash('sha256')
-  return pipeline(generated(total), async function* (src) {
+  return pipeline(generatedBytes(total, { fill: 1 }), async function* (src) {
     for await (const c of src) hash.update(c as Buffer)
   }).then(() => `sha256:${hash.digest('hex')}`)
 }
@@ -53,7 +40,7 @@ test('a large blob streams through push and pull without memory growing with its
         },
       )
       req.on('error', reject)
-      generated(SIZE).pipe(req)
+      generatedBytes(SIZE, { fill: 1 }).pipe(req)
     })
     expect(pushStatus).toBe(201)
     const pulled = await new Promise<{ size: number; digest: string }>((resolve, reject) => {

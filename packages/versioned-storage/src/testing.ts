@@ -24,6 +24,25 @@ export interface StoresFixture {
 
 const sha = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`
 
+/**
+ * `total` bytes made on demand, 1 MiB at a time (each block stamped with its index, the rest `fill`), for
+ * streaming tests that must not hold a blob in memory; `onChunk` sees each block (e.g. to hash it).
+ */
+export function generatedBytes(total: number, opts: { fill?: number; onChunk?: (chunk: Buffer) => void } = {}): Readable {
+  const MiB = 1024 * 1024
+  let sent = 0
+  const chunk = Buffer.alloc(MiB, opts.fill ?? 0)
+  return new Readable({
+    read() {
+      if (sent >= total) return this.push(null)
+      chunk.writeUInt32BE(sent / MiB, 0)
+      opts.onChunk?.(chunk)
+      sent += MiB
+      this.push(Buffer.from(chunk))
+    },
+  })
+}
+
 export async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = []
   for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array))

@@ -2,27 +2,12 @@ import { createHash } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
 import { expect, test } from 'vitest'
 import { openStores } from '@everlock/versioned-storage'
+import { generatedBytes } from '@everlock/versioned-storage/testing'
 
 const MiB = 1024 * 1024
 const TOTAL = 256 * MiB
-
-/** 256 MiB produced on demand, 1 MiB at a time, with its sha256 computed along the way. */
-function generated(hash: ReturnType<typeof createHash>): Readable {
-  let sent = 0
-  const chunk = Buffer.alloc(MiB)
-  return new Readable({
-    read() {
-      if (sent >= TOTAL) return this.push(null)
-      chunk.writeUInt32BE(sent / MiB, 0)
-      hash.update(chunk)
-      sent += MiB
-      this.push(Buffer.from(chunk))
-    },
-  })
-}
 
 test('a 256 MiB blob streams in and out without memory growing with its size', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vs-mem-'))
@@ -34,7 +19,7 @@ test('a 256 MiB blob streams in and out without memory growing with its size', a
     let peak = base
     const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
     const hash = createHash('sha256')
-    const ref = await store.putBlob(generated(hash))
+    const ref = await store.putBlob(generatedBytes(TOTAL, { onChunk: (c) => hash.update(c) }))
     expect(ref).toEqual({ digest: `sha256:${hash.digest('hex')}`, size: TOTAL })
     let read = 0
     for await (const chunk of await store.getBlob(ref.digest)) read += (chunk as Buffer).length

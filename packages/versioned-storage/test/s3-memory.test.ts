@@ -2,28 +2,14 @@ import { createHash } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
 import { expect, test } from 'vitest'
 import { openStores } from '@everlock/versioned-storage'
 import { s3Blobs } from '@everlock/versioned-storage/s3'
 import { startS3rver } from '@everlock/versioned-storage/s3rver'
+import { generatedBytes } from '@everlock/versioned-storage/testing'
 
 const MiB = 1024 * 1024
 const TOTAL = Number(process.env.EVERLOCK_S3_MEM_MB ?? 256) * MiB
-
-/** `total` bytes produced on demand, 1 MiB at a time (each block stamped with its index). */
-function generated(total = TOTAL): Readable {
-  let sent = 0
-  const chunk = Buffer.alloc(MiB, 3)
-  return new Readable({
-    read() {
-      if (sent >= total) return this.push(null)
-      chunk.writeUInt32BE(sent / MiB, 0)
-      sent += MiB
-      this.push(Buffer.from(chunk))
-    },
-  })
-}
 
 test('s3: a 256 MiB blob streams to the bucket and back without memory growing with its size', async () => {
   const server = await startS3rver()
@@ -36,13 +22,13 @@ test('s3: a 256 MiB blob streams to the bucket and back without memory growing w
     // Warm-up with a blob a quarter of the size: the SDK's code loads, the driver's part buffers ((queueSize + 1) ×
     // partSize, a fixed cost) are allocated and the heap reaches its working size. What is measured next is
     // whether memory grows with the blob's size.
-    const warm = await store.putBlob(generated(TOTAL / 4))
+    const warm = await store.putBlob(generatedBytes(TOTAL / 4, { fill: 3 }))
     for await (const chunk of await store.getBlob(warm.digest)) void chunk
     global.gc?.()
     const base = process.memoryUsage().rss
     let peak = base
     const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
-    const ref = await store.putBlob(generated()) // digest unknown: parts to staging, then a server-side copy
+    const ref = await store.putBlob(generatedBytes(TOTAL, { fill: 3 })) // digest unknown: parts to staging, then a server-side copy
     const hash = createHash('sha256')
     let read = 0
     for await (const chunk of await store.getBlob(ref.digest)) {
