@@ -13,9 +13,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 // The library's own media generator (real sharp with EXIF, real ffmpeg): dates, camera, exposure and GPS.
 import { makeJpeg, makeVideo, writeFixture } from '../../../../packages/backend-image/test/media/fixtures.js'
-import { CHROMIUM, DESKTOP, launchChromium, overflow, screenshots, seriousViolations } from '../helpers/browser.js'
+import { CHROMIUM, DESKTOP, launchChromium, overflow, screenshots, seriousViolations, settled } from '../helpers/browser.js'
 import { built, Everlock, freePort, removeDir, seedArgs, tempDir } from '../helpers/everlock.js'
 import { request } from '../helpers/http.js'
+import { waitForDerivatives } from '../helpers/media.js'
 
 const PHOTOS = 'photos.localhost'
 const PUBLIC = 'public.localhost'
@@ -408,6 +409,7 @@ describe.skipIf(!built || (!existsSync(CHROMIUM) && !process.env.CI))('the galle
     await p.goto('/')
     await imageLoaded(p, 'forest.jpg')
     expect(await overflow(p)).toBeLessThanOrEqual(0)
+    await settled(p)
     await shot(p, 'timeline-mobile')
     await p.getByRole('link', { name: 'Sunset over the harbour' }).click()
     await p.getByRole('dialog').getByText('Everlock Cam One').waitFor()
@@ -429,14 +431,30 @@ describe.skipIf(!built || (!existsSync(CHROMIUM) && !process.env.CI))('the galle
   })
 
   it('an instance where anon holds Reader is a public gallery: browsed without login, logging in offered, no upload', async () => {
+    // One photo put there by the admin with Basic auth (as curl would), its thumbnail made.
+    const host = `${PUBLIC}:${e.http}`
+    const up = await request({ port: e.http, host, method: 'POST', path: '/api/assets', auth: ['admin', 'change-me'], headers: { 'x-filename': 'forest.jpg', 'content-type': 'image/jpeg' }, body: await readFile(files.forest) })
+    expect(up.status).toBe(201)
+    const { id } = up.json<{ id: string }>()
+    await waitForDerivatives(async () => (await request({ port: e.http, host, path: `/api/assets/${id}`, auth: ['admin', 'change-me'] })).body.toString('utf8'), id, ['thumbnail', 'preview'])
+
     const visitor = await newPage(origin(PUBLIC))
     await visitor.page.goto('/')
-    await visitor.page.getByText('No photos yet').waitFor()
+    await imageLoaded(visitor.page, 'forest.jpg')
     expect(new URL(visitor.page.url()).pathname).toBe('/')
+    expect(await visitor.context.cookies()).toEqual([])
     expect(await visitor.page.getByRole('button', { name: 'Upload' }).count()).toBe(0)
     const session = await visitor.page.evaluate(async () => (await fetch('/api/session')).json())
     expect(session).toMatchObject({ user: 'anon', role: 'reader', anonymous: true })
     await shots(visitor.page, 'public')
+    // Its items open for the visitor too, read-only.
+    await visitor.page.getByRole('link', { name: 'forest.jpg' }).click()
+    const viewer = visitor.page.getByRole('dialog', { name: 'forest.jpg' })
+    await imageLoaded(visitor.page, 'forest.jpg')
+    expect(await viewer.getByLabel('Caption').count()).toBe(0)
+    expect(await viewer.getByRole('button', { name: 'Delete' }).count()).toBe(0)
+    await shots(visitor.page, 'public-item')
+    await visitor.page.keyboard.press('Escape')
     // Changes still need an account with the right role.
     const post = await visitor.page.evaluate(async () => (await fetch('/api/albums', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"title":"x"}' })).status)
     expect(post).toBe(401)

@@ -50,6 +50,23 @@ export async function seriousViolations(page: Page): Promise<Violation[]> {
 /** How far the page is wider than its viewport (0 or less: no horizontal scrolling). */
 export const overflow = (page: Page): Promise<number> => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
 
+/**
+ * Until the page is still: two frames (resize observers lay out again), every image on screen that has a source
+ * loaded (a grid laid out afresh makes new tiles whose thumbnails load again; a tile shows its image once it has
+ * the `loaded` class) and no CSS transition running (the thumbnails' fade-in) — so a screenshot shows the page,
+ * not its placeholders.
+ */
+export async function settled(page: Page, timeoutMs = 10_000): Promise<void> {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
+  // prettier-ignore
+  await page.waitForFunction(() => [...document.images].every((i) => {
+    const b = i.getBoundingClientRect()
+    if (!(b.bottom > 0 && b.top < window.innerHeight && b.width > 0) || !i.getAttribute('src')) return true
+    const tile = i.closest('.tile')
+    return i.complete && (!tile || tile.classList.contains('loaded'))
+  }) && !document.getAnimations().some((a) => a instanceof CSSTransition && a.playState === 'running'), null, { timeout: timeoutMs, polling: 50 })
+}
+
 /** Screenshots into one folder, `<name>-desktop.png` / `<name>-phone.png`. */
 export function screenshots(dir: string): { shot(page: Page, name: string): Promise<string>; both(page: Page, name: string): Promise<{ phoneOverflow: number }> } {
   mkdirSync(dir, { recursive: true })
@@ -66,14 +83,14 @@ export function screenshots(dir: string): { shot(page: Page, name: string): Prom
      */
     async both(page, name) {
       const before = page.viewportSize() ?? DESKTOP
+      await settled(page)
       await shot(page, `${name}-desktop`)
       await page.setViewportSize(PHONE)
-      // two frames: the resize observers (grids, the virtualised timeline) lay out again
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
+      await settled(page)
       const phoneOverflow = await overflow(page)
       await shot(page, `${name}-phone`)
       await page.setViewportSize(before)
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
+      await settled(page)
       return { phoneOverflow }
     },
   }
