@@ -75,6 +75,9 @@ describe.skipIf(!built || (!existsSync(CHROMIUM) && !process.env.CI))('the galle
       '/users grant anon http/image/public reader',
       '/quit',
     ])
+    expect(shown).toMatch(/granted owner on http\/image\/default to 'alice'/)
+    expect(shown).toMatch(/created .*public/)
+    expect(shown).toMatch(/granted reader on http\/image\/public to 'anon'/)
     expect(shown).not.toMatch(/error|refused|unknown/i)
     browser = await launchChromium()
   }, 90_000)
