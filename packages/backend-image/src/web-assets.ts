@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
+import { preloadHeader } from './web-preload.js'
 
 /** The policy of every HTML response of the gallery: nothing from elsewhere, no inline script or style. */
 export const GALLERY_CSP =
@@ -118,6 +119,8 @@ export function serveWebAsset(req: IncomingMessage, res: ServerResponse): boolea
     sendText(res, 503, 'the gallery is not built (run the package build)\n')
     return true
   }
+  const preload = preloadHeader(path)
+  if (preload) res.setHeader('Link', preload)
   send(req, res, index, 'no-cache')
   return true
 }

@@ -48,13 +48,22 @@ export function bytesLabel(n: number): string {
   return `${(n / 1024 ** 3).toFixed(2)} GB`
 }
 
-/** Announce a short message to screen readers and show it as a toast. */
+/** Announce a short message to screen readers and show it as a toast, above whatever is open (a modal dialog
+ * included: the toast is a popover, shown again each time so it is the top layer's newest). */
 export function toast(message: string): void {
-  const region = document.getElementById('toast')
-  if (!region) return
+  let region = document.getElementById('toast')
+  if (!region) {
+    // Outside #app, which is inert while the item view is open.
+    region = h('div.toast', { id: 'toast', role: 'status', 'aria-live': 'polite', popover: 'manual' })
+    document.body.append(region)
+  }
+  if (region.matches(':popover-open')) region.hidePopover()
+  region.showPopover()
   region.textContent = message
   region.classList.add('show')
   window.setTimeout(() => {
-    if (region.textContent === message) region.classList.remove('show')
+    if (region.textContent !== message) return
+    region.classList.remove('show')
+    window.setTimeout(() => region.textContent === message && region.hidePopover(), 250)
   }, 4000)
 }

@@ -1,88 +1,504 @@
-// A plain grid of items that loads more as its end comes into view: search results, an album, a share.
-// (Those lists are what one asked for, not the whole library; the timeline is the virtualised one.)
-import type { Page, Summary } from './api.js'
+// The one windowed grid of thumbnails behind every list of items: the timeline (months with headers), search
+// results, an album, a share link. Positions come from counts (a month's, an album's) or from the pages read so far
+// (search), so the scroll height needs no items; only the rows near the viewport exist in the DOM, headers
+// included, and each frame builds at most a budget's worth of rows, so a month of 100,000 items costs a frame what
+// a month of ten does. Pages are fetched as the window reaches them and the ones far from it are forgotten.
+import { ApiError, type Page, type Summary } from './api.js'
 import type { ItemContext } from './context.js'
-import { h } from './dom.js'
-import { tile } from './tiles.js'
+import { h, monthLabel } from './dom.js'
+import { tile, wake } from './tiles.js'
 
-export class Grid implements ItemContext {
+/** A run of items, with a header when it has a label (a month). */
+export interface GridSection {
+  readonly key: string
+  readonly label?: string
+  readonly count: number
+  /** Its first items when already at hand (the album read with its first page, the newest items at start). */
+  readonly items?: readonly Summary[]
+}
+
+export type GridSource =
+  /** Sections with counts known up front, any window of any section in one request (timeline, album, share). */
+  | { readonly sections: () => Promise<readonly GridSection[]>; readonly window: (section: string, offset: number, limit: number) => Promise<readonly Summary[]> }
+  /** One list of unknown length, read page after page by cursor (search results). */
+  | { readonly next: (cursor: string | undefined, limit: number) => Promise<Page> }
+
+export interface GridOptions {
+  /** The list's accessible name. */
+  readonly label: string
+  readonly backHref: string
+  readonly source: GridSource
+  readonly route: (id: string) => string
+  readonly open: (ctx: ItemContext, id: string) => void
+  /** Shown instead of the grid when there is nothing to show. */
+  readonly empty: () => Node
+  /** Its sections have headings (the timeline's months). */
+  readonly headings?: boolean
+}
+
+interface Section extends GridSection {
+  count: number
+  top: number
+  /** Global position of its first item. */
+  first: number
+  rows: number
+  header: number
+}
+
+interface Rendered {
   readonly el: HTMLElement
-  private readonly list: HTMLElement
-  private readonly sentinel: HTMLElement
-  private items: Summary[] = []
-  private cursor: string | undefined
-  private done = false
-  private loading: Promise<void> | undefined
-  private readonly observer: IntersectionObserver
-  /** Called after an item left the list (removed from an album, deleted). */
-  onRemoved: (() => void) | undefined
+  filled: boolean
+}
 
-  constructor(
-    label: string,
-    readonly backHref: string,
-    private readonly load: (cursor: string | undefined) => Promise<Page>,
-    private readonly open: (ctx: ItemContext, id: string) => void,
-    private readonly route: (id: string) => string,
-    private readonly emptyText: string,
-  ) {
-    this.list = h('ul.grid', { 'aria-label': label })
-    this.sentinel = h('p.more', { 'aria-live': 'polite' })
-    this.el = h('div', {}, this.list, this.sentinel)
-    this.observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) void this.more()
-    }, { rootMargin: '600px' })
-    this.observer.observe(this.sentinel)
+export const PAGE = 200
+const HEADER = 52
+const GAP = 4
+/** Pages kept in memory, whatever the library's size (a page is a few screens). */
+const KEEP_PAGES = 40
+/** Positions remembered for the viewer's ← → (the most recent ones). */
+const KEEP_POSITIONS = 10_000
+/** Time per frame for building the rows around the screen; the screen's own are always built. */
+const BUILD_MS = 6
+const FETCH_EVERY_MS = 120
+/** Thumbnails on screen load once the scrolling has paused this long: a fling does not ask for the screens it
+ * flies past (each would be a request started and cancelled, on the main thread). */
+const SCROLL_IDLE_MS = 100
+/** …and those of the rows around the screen once the screen's own have had this head start. */
+const WAKE_MS = 400
+
+export class WindowedGrid implements ItemContext {
+  readonly el: HTMLElement
+  readonly backHref: string
+  private readonly canvas: HTMLElement
+  private readonly status: HTMLElement
+  private readonly headers: boolean
+  private sections: Section[] = []
+  private total = 0
+  private height = 0
+  private showingEmpty = false
+  private cols = 4
+  private size = 180
+  private width = 0
+  private pages = new Map<string, readonly Summary[]>()
+  private loading = new Map<string, Promise<void>>()
+  /** Open-ended lists: the cursor of each page (index = page), and whether the end was reached. */
+  private cursors: Array<string | undefined> = [undefined]
+  private done = true
+  private positions = new Map<string, number>()
+  private rendered = new Map<string, Rendered>()
+  private generation = 0
+  private ready: Promise<void> = Promise.resolve()
+  private frame = 0
+  private lastFetch = 0
+  private lastScroll = -Infinity
+  /** Where the canvas starts in the document (measured on layout, so a frame need not force one). */
+  private origin = 0
+  private settle = 0
+  private idle = 0
+  private waking = 0
+  private stopped = false
+  private readonly onScroll = () => {
+    this.lastScroll = performance.now()
+    this.schedule()
+  }
+  private readonly onResize = () => this.layout()
+
+  constructor(private readonly opts: GridOptions) {
+    this.backHref = opts.backHref
+    this.headers = !!opts.headings
+    // With month headers each row is its own list (a heading may not sit inside one); without, one list of all.
+    this.canvas = h('div.canvas', this.headers ? {} : { role: 'list', 'aria-label': opts.label })
+    this.status = h('div.more', { 'aria-live': 'polite' })
+    this.el = h('section.windowed', this.headers ? { 'aria-label': opts.label } : {}, this.canvas, this.status)
+    this.canvas.addEventListener('click', (e) => this.click(e))
+    this.canvas.addEventListener('keydown', (e) => this.key(e))
   }
 
-  get length(): number {
-    return this.items.length
+  /** Start listening and load the first sections. */
+  start(): Promise<void> {
+    window.addEventListener('scroll', this.onScroll, { passive: true })
+    window.addEventListener('resize', this.onResize)
+    return this.reload()
   }
 
   stop(): void {
-    this.observer.disconnect()
+    this.stopped = true
+    window.removeEventListener('scroll', this.onScroll)
+    window.removeEventListener('resize', this.onResize)
+    cancelAnimationFrame(this.frame)
+    clearTimeout(this.settle)
+    clearTimeout(this.idle)
+    clearTimeout(this.waking)
   }
 
-  async more(): Promise<void> {
-    if (this.done) return
-    this.loading ??= (async () => {
-      this.sentinel.textContent = 'Loading…'
-      const page = await this.load(this.cursor)
-      this.cursor = page.nextCursor
+  get length(): number {
+    return this.total
+  }
+
+  /** Read the counts again (after uploads, deletes, edits) and redraw from fresh pages, keeping the scroll position. */
+  reload(): Promise<void> {
+    const generation = ++this.generation
+    this.ready = this.fetchSections().then((sections) => {
+      if (generation !== this.generation) return
+      this.pages.clear()
+      this.loading.clear()
+      this.positions.clear()
+      this.sections = sections.map((s) => ({ ...s, top: 0, first: 0, rows: 0, header: s.label !== undefined ? HEADER : 0 }))
+      this.sections.forEach((s, i) => s.items && this.pages.set(`${i}:0`, s.items.slice(0, PAGE)))
+      this.layout(true)
+    }).catch((err: unknown) => {
+      if (generation !== this.generation) return
+      this.status.replaceChildren(h('p.error', { role: 'alert' }, `This list cannot be loaded (${err instanceof ApiError ? err.code : 'network error'}).`))
+      this.showingEmpty = false
+    })
+    return this.ready
+  }
+
+  private async fetchSections(): Promise<GridSection[]> {
+    const source = this.opts.source
+    if ('sections' in source) return (await source.sections()).filter((s) => s.count > 0)
+    this.cursors = [undefined]
+    this.done = false
+    const first = await source.next(undefined, PAGE)
+    this.cursors.push(first.nextCursor)
+    this.done = !first.nextCursor
+    return [{ key: 'all', count: first.items.length, items: first.items }]
+  }
+
+  /** Columns from the width; `fresh`: the contents changed, so every row is drawn again. The screen's rows are
+   * drawn at once (in this task), so what the list shows and what it counts never disagree. */
+  private layout(fresh = false): void {
+    const width = this.canvas.clientWidth || document.documentElement.clientWidth
+    this.origin = this.canvas.getBoundingClientRect().top + window.scrollY
+    if (fresh || width !== this.width) {
+      this.width = width
+      this.cols = Math.max(3, Math.floor((width + GAP) / ((width < 640 ? 110 : 190) + GAP)))
+      this.size = (width - GAP * (this.cols - 1)) / this.cols
+      this.clearRows()
+    }
+    this.measure()
+    this.render()
+    this.schedule(true)
+  }
+
+  /** Positions of the sections from their counts: the only work proportional to the number of sections. */
+  private measure(): void {
+    let top = 0
+    let first = 0
+    for (const s of this.sections) {
+      s.top = top
+      s.first = first
+      s.rows = Math.ceil(s.count / this.cols)
+      top += s.header + s.rows * (this.size + GAP)
+      first += s.count
+    }
+    this.total = first
+    this.height = top
+    this.canvas.style.height = `${Math.ceil(top)}px`
+    const empty = this.total === 0 && this.done
+    if (empty !== this.showingEmpty) this.status.replaceChildren(...(empty ? [this.opts.empty()] : []))
+    this.showingEmpty = empty
+  }
+
+  private clearRows(): void {
+    for (const r of this.rendered.values()) r.el.remove()
+    this.rendered.clear()
+  }
+
+  /** Render in the next frame; `now`: also fetch at once rather than when scrolling settles down. */
+  private schedule(now = false): void {
+    if (this.stopped) return
+    if (!this.frame) this.frame = requestAnimationFrame(() => {
+      this.frame = 0
+      this.render()
+    })
+    // Pages are fetched while scrolling at most every FETCH_EVERY_MS (what flies past is not asked for), and once
+    // it stops.
+    clearTimeout(this.settle)
+    const wait = now ? 0 : Math.max(0, this.lastFetch + FETCH_EVERY_MS - performance.now())
+    this.settle = window.setTimeout(() => this.fetchVisible(), wait)
+  }
+
+  /** The window of y (within the canvas) from `extra` screens above the viewport to `extra` below. */
+  private range(extra: number): [number, number] {
+    const y = window.scrollY - this.origin
+    const vh = window.innerHeight
+    return [y - vh * extra, y + vh * (1 + extra)]
+  }
+
+  /** The last section whose `field` is at most `value` (sections ascend in both). */
+  private sectionAt(field: 'top' | 'first', value: number): number {
+    let lo = 0
+    let hi = this.sections.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if (this.sections[mid]![field] <= value) lo = mid
+      else hi = mid - 1
+    }
+    return lo
+  }
+
+  /** Rows in [y0, y1] as [key, section index, row (-1: the header), top]. */
+  private rows(y0: number, y1: number): Array<[string, number, number, number]> {
+    const out: Array<[string, number, number, number]> = []
+    const rowH = this.size + GAP
+    for (let i = this.sections.length ? this.sectionAt('top', Math.max(0, y0)) : 0; i < this.sections.length; i++) {
+      const s = this.sections[i]!
+      if (s.top > y1) break
+      if (s.header && s.top + s.header > y0) out.push([`${i}:h`, i, -1, s.top])
+      const from = Math.max(0, Math.floor((y0 - s.top - s.header) / rowH))
+      const to = Math.min(s.rows - 1, Math.floor((y1 - s.top - s.header) / rowH))
+      for (let r = from; r <= to; r++) out.push([`${i}:${r}`, i, r, s.top + s.header + r * rowH])
+    }
+    return out
+  }
+
+  private render(): void {
+    if (this.stopped) return
+    const [v0, v1] = this.range(0)
+    const [m0, m1] = this.range(0.5)
+    const screen = this.rows(v0, v1)
+    const around = this.rows(m0, m1)
+    const keep = new Set(around.map(([k]) => k))
+    const focused = document.activeElement?.closest<HTMLElement>('.row')
+    for (const [k, r] of this.rendered) if (!keep.has(k) && r.el !== focused) {
+      r.el.remove()
+      this.rendered.delete(k)
+    }
+    // The screen's rows first, then those around it while the frame's budget lasts; the rest next frame.
+    const onScreen = new Set(screen.map(([k]) => k))
+    const now = performance.now()
+    const end = now + BUILD_MS
+    const idle = now - this.lastScroll >= SCROLL_IDLE_MS
+    let more = false
+    for (const [key, i, row, top] of [...screen, ...around.filter(([k]) => !onScreen.has(k))]) {
+      const visible = onScreen.has(key)
+      const soon = visible && idle
+      const have = this.rendered.get(key)
+      if (have?.filled) {
+        if (soon) wake(have.el)
+        continue
+      }
+      if (!visible && performance.now() > end) {
+        more = true
+        break
+      }
+      const el = have?.el ?? this.place(top, row < 0)
+      if (row < 0) el.textContent = monthLabel(this.sections[i]!.label!)
+      this.rendered.set(key, { el, filled: row < 0 || this.fill(el, i, row, soon) })
+    }
+    if (more) this.schedule()
+    clearTimeout(this.idle)
+    if (!idle) this.idle = window.setTimeout(() => this.render(), this.lastScroll + SCROLL_IDLE_MS - now)
+    clearTimeout(this.waking)
+    if (idle) this.waking = window.setTimeout(() => wake(this.canvas), WAKE_MS)
+    if (!this.done && m1 >= this.height) void this.more()
+  }
+
+  private place(top: number, header: boolean): HTMLElement {
+    const el = header ? h('h2.month') : h('div.row', { role: this.headers ? 'list' : 'none' })
+    el.style.transform = `translateY(${top}px)`
+    if (!header) {
+      el.style.height = `${this.size}px`
+      el.style.gridTemplateColumns = `repeat(${this.cols}, 1fr)`
+    }
+    this.canvas.append(el)
+    return el
+  }
+
+  /** Fill a row with its tiles (placeholders where its page is not here yet); whether all were there. */
+  private fill(el: HTMLElement, i: number, row: number, soon: boolean): boolean {
+    const s = this.sections[i]!
+    const start = row * this.cols
+    const cells: HTMLElement[] = []
+    let all = true
+    for (let k = start; k < Math.min(s.count, start + this.cols); k++) {
+      const item = this.pageOf(i, Math.floor(k / PAGE))?.[k % PAGE]
+      const index = s.first + k
+      const cell = h('div.cell', this.headers ? { role: 'listitem' } : { role: 'listitem', 'aria-posinset': index + 1, 'aria-setsize': this.done ? this.total : -1 })
+      if (item) {
+        this.remember(item.id, index)
+        const t = tile(item, this.opts.route(item.id), soon)
+        t.dataset.index = String(index)
+        cell.append(t)
+      } else {
+        all = false
+        cell.append(h('div.tile.loading', { 'aria-hidden': 'true' }))
+      }
+      cells.push(cell)
+    }
+    el.replaceChildren(...cells)
+    return all
+  }
+
+  private pageOf(i: number, p: number): readonly Summary[] | undefined {
+    const key = `${i}:${p}`
+    const page = this.pages.get(key)
+    if (page) {
+      // Most recently used last: the first in the map is the one to forget.
+      this.pages.delete(key)
+      this.pages.set(key, page)
+    }
+    return page
+  }
+
+  private remember(id: string, index: number): void {
+    this.positions.delete(id)
+    this.positions.set(id, index)
+    if (this.positions.size > KEEP_POSITIONS) this.positions.delete(this.positions.keys().next().value!)
+  }
+
+  /** Load the pages of what is on screen and just around it. */
+  private fetchVisible(): void {
+    if (this.stopped) return
+    this.lastFetch = performance.now()
+    // Outside a frame: a good time to measure again where the canvas starts (what is above it may have changed).
+    this.origin = this.canvas.getBoundingClientRect().top + window.scrollY
+    const [y0, y1] = this.range(0.25)
+    for (const [, i, row] of this.rows(y0, y1)) {
+      if (row < 0) continue
+      const s = this.sections[i]!
+      const a = Math.floor((row * this.cols) / PAGE)
+      const b = Math.floor((Math.min(s.count, (row + 1) * this.cols) - 1) / PAGE)
+      for (let p = a; p <= b; p++) void this.loadPage(i, p)
+    }
+  }
+
+  private loadPage(i: number, p: number): Promise<void> {
+    const key = `${i}:${p}`
+    if (this.pages.has(key)) return Promise.resolve()
+    const pending = this.loading.get(key)
+    if (pending) return pending
+    const source = this.opts.source
+    const generation = this.generation
+    const s = this.sections[i]!
+    const items: Promise<readonly Summary[]> = 'sections' in source
+      ? source.window(s.key, p * PAGE, PAGE)
+      : source.next(this.cursors[p], PAGE).then((r) => r.items)
+    const work = items.then((got) => {
+      if (generation !== this.generation) return
+      this.pages.set(key, got)
+      while (this.pages.size > KEEP_PAGES) this.pages.delete(this.pages.keys().next().value!)
+      // Fewer than the count promised (items gone since it was read): the section ends there.
+      if (got.length < PAGE && p * PAGE + got.length < s.count) {
+        s.count = p * PAGE + got.length
+        this.measure()
+      }
+      // Only the rows this page covers are drawn again.
+      const from = Math.floor((p * PAGE) / this.cols)
+      const to = Math.floor(((p + 1) * PAGE - 1) / this.cols)
+      for (const [k, r] of this.rendered) {
+        const [si, row] = k.split(':') as [string, string]
+        if (Number(si) === i && row !== 'h' && Number(row) >= from && Number(row) <= to) r.filled = false
+      }
+      this.schedule()
+    }).finally(() => this.loading.delete(key))
+    this.loading.set(key, work)
+    return work
+  }
+
+  /** Open-ended lists: the next page, appended. */
+  private more(): Promise<void> {
+    const source = this.opts.source
+    if (this.done || 'sections' in source) return Promise.resolve()
+    const key = 'more'
+    const pending = this.loading.get(key)
+    if (pending) return pending
+    const generation = this.generation
+    const s = this.sections[0]!
+    const p = Math.ceil(s.count / PAGE)
+    this.status.textContent = 'Loading…'
+    const work = source.next(this.cursors[p], PAGE).then((page) => {
+      if (generation !== this.generation) return
+      this.pages.set(`0:${p}`, page.items)
+      this.cursors[p + 1] = page.nextCursor
       this.done = !page.nextCursor
-      for (const item of page.items) this.add(item)
-      this.items.push(...page.items)
-      this.sentinel.textContent = this.items.length === 0 && this.done ? this.emptyText : ''
-    })().finally(() => (this.loading = undefined))
-    return this.loading
+      // The last row may have been short: it is drawn again with the new items.
+      const lastRow = Math.floor(Math.max(0, s.count - 1) / this.cols)
+      s.count += page.items.length
+      this.status.textContent = ''
+      for (const [k, r] of this.rendered) if (Number(k.split(':')[1]) >= lastRow) r.filled = false
+      // The end is known now: every position drawn so far learns the list's length.
+      if (this.done) for (const cell of this.canvas.querySelectorAll('[aria-setsize]')) cell.setAttribute('aria-setsize', String(s.count))
+      this.measure()
+      this.schedule()
+    }).finally(() => this.loading.delete(key))
+    this.loading.set(key, work)
+    return work
   }
 
-  private add(item: Summary): void {
-    this.list.append(h('li', {}, tile(item, this.route(item.id), (e) => {
-      if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return
-      e.preventDefault()
-      this.open(this, item.id)
-    })))
+  private click(e: MouseEvent): void {
+    const a = (e.target as Element).closest<HTMLAnchorElement>('a.tile')
+    if (!a || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return
+    e.preventDefault()
+    this.opts.open(this, a.dataset.id!)
+  }
+
+  /** Arrow keys move between tiles, Home/End to the ends: the rows needed are drawn as focus moves. */
+  private key(e: KeyboardEvent): void {
+    const a = (e.target as Element).closest<HTMLAnchorElement>('a.tile')
+    if (!a || e.altKey || e.ctrlKey || e.metaKey) return
+    const index = Number(a.dataset.index)
+    const screenRows = Math.max(1, Math.floor(window.innerHeight / (this.size + GAP)))
+    const to = ({
+      ArrowLeft: index - 1, ArrowRight: index + 1, ArrowUp: index - this.cols, ArrowDown: index + this.cols,
+      PageUp: index - this.cols * screenRows, PageDown: index + this.cols * screenRows, Home: 0, End: this.total - 1,
+    } as Record<string, number>)[e.key]
+    if (to === undefined) return
+    e.preventDefault()
+    void this.focusAt(Math.max(0, Math.min(this.total - 1, to)))
+  }
+
+  private async focusAt(index: number): Promise<void> {
+    this.scrollToIndex(index, false)
+    this.render()
+    let t = this.canvas.querySelector<HTMLElement>(`a.tile[data-index="${index}"]`)
+    if (!t) {
+      await this.at(index)
+      this.render()
+      t = this.canvas.querySelector<HTMLElement>(`a.tile[data-index="${index}"]`)
+    }
+    t?.focus({ preventScroll: true })
+  }
+
+  private scrollToIndex(index: number, center: boolean): void {
+    if (this.sections.length === 0) return
+    const s = this.sections[this.sectionAt('first', index)]!
+    const row = Math.floor((index - s.first) / this.cols)
+    const y = this.origin + s.top + s.header + row * (this.size + GAP)
+    const bar = document.querySelector('header.bar')?.getBoundingClientRect().height ?? 0
+    if (y < window.scrollY + bar) window.scrollTo({ top: center ? y - window.innerHeight / 3 : y - bar - (row === 0 ? s.header : 0) })
+    else if (y + this.size > window.scrollY + window.innerHeight) window.scrollTo({ top: center ? y - window.innerHeight / 3 : y + this.size - window.innerHeight + GAP })
   }
 
   indexOf(id: string): number {
-    return this.items.findIndex((i) => i.id === id)
+    return this.positions.get(id) ?? -1
   }
 
   async at(index: number): Promise<Summary | undefined> {
-    while (index >= this.items.length && !this.done) await this.more()
-    return index >= 0 ? this.items[index] : undefined
+    await this.ready
+    while (index >= this.total && !this.done) await this.more()
+    if (index < 0 || index >= this.total) return undefined
+    const i = this.sectionAt('first', index)
+    const offset = index - this.sections[i]!.first
+    const p = Math.floor(offset / PAGE)
+    await this.loadPage(i, p)
+    const item = this.pages.get(`${i}:${p}`)?.[offset % PAGE]
+    if (item) this.remember(item.id, index)
+    return item
   }
 
   hrefOf(id: string): string {
-    return this.route(id)
+    return this.opts.route(id)
   }
 
-  changed(id: string, removed: boolean): void {
-    if (!removed) return
-    const i = this.indexOf(id)
-    if (i < 0) return
-    this.items.splice(i, 1)
-    this.list.children[i]?.remove()
-    this.onRemoved?.()
+  changed(): void {
+    void this.reload()
+  }
+
+  /** Scroll so the item is on screen (after the viewer moved through the list). */
+  reveal(id: string): void {
+    const index = this.indexOf(id)
+    if (index >= 0) this.scrollToIndex(index, true)
   }
 }

@@ -3,14 +3,16 @@
 import { api, ApiError, setCsrf, setShareToken, type Session, type Summary } from './api.js'
 import type { ItemContext } from './context.js'
 import { h } from './dom.js'
-import { Timeline } from './timeline.js'
+import type { WindowedGrid } from './grid.js'
+import { timeline as timelineGrid, type Early, type Month } from './timeline.js'
+import { MONTHS_URL, NEWEST_URL, SESSION_URL } from '../src/web-preload.js'
 import { Viewer } from './viewer.js'
 import { Uploads, acceptDrops } from './upload.js'
 import { albumView, albumsView, loginView, searchView, shareView } from './views.js'
 
 interface Base {
   readonly key: string
-  readonly ctx?: ItemContext
+  readonly grid?: WindowedGrid
   stop(): void
 }
 
@@ -19,11 +21,11 @@ const root = document.getElementById('app')!
 let session: Session | undefined
 let base: Base | undefined
 let viewer: Viewer | undefined
-let timeline: Timeline | undefined
+let timeline: WindowedGrid | undefined
 let pendingCtx: ItemContext | undefined
 let sharing = ''
 let routing = 0
-let early: { months: Promise<Array<{ month: string; count: number }>>; newest: Promise<Summary[]> } | undefined
+let early: Early | undefined
 
 const main = h('main', { id: 'main', tabindex: '-1' })
 const uploads = new Uploads(() => refreshSoon())
@@ -82,7 +84,7 @@ function markNav(): void {
 }
 
 function shell(): void {
-  root.replaceChildren(h('a.skip', { href: '#main' }, 'Skip to content'), header(), main, uploads.el, picker, h('div.toast', { id: 'toast', role: 'status', 'aria-live': 'polite' }))
+  root.replaceChildren(h('a.skip', { href: '#main' }, 'Skip to content'), header(), main, uploads.el, picker)
 }
 
 async function logout(): Promise<void> {
@@ -104,10 +106,12 @@ function openItem(ctx: ItemContext, id: string): void {
   go(ctx.hrefOf(id))
 }
 
-function setBase(key: string, el: Node, stop: () => void = () => undefined, ctx?: ItemContext): void {
+/** Show a page; its list (if any) starts once it is in the document, since it measures itself there. */
+function setBase(key: string, el: Node, grid?: WindowedGrid, stop: () => void = () => undefined): void {
   base?.stop()
-  base = { key, stop, ...(ctx ? { ctx } : {}) }
+  base = { key, ...(grid ? { grid } : {}), stop: () => (grid?.stop(), stop()) }
   main.replaceChildren(el)
+  void grid?.start()
 }
 
 async function route(): Promise<void> {
@@ -147,7 +151,7 @@ async function route(): Promise<void> {
   else if (path === '/search') key = `search${location.search}`
   else if ((m = new RegExp(`^/item/${ID}/?$`).exec(path))) {
     item = m[1]
-    key = base?.ctx && !base.key.startsWith('album:') && !base.key.startsWith('share:') ? base.key : 'timeline'
+    key = base?.grid && !base.key.startsWith('album:') && !base.key.startsWith('share:') ? base.key : 'timeline'
   } else key = 'timeline'
 
   if (!root.querySelector('header.bar')) shell()
@@ -180,31 +184,29 @@ function titleOf(key: string): string {
 
 async function buildBase(key: string, params: URLSearchParams): Promise<void> {
   if (key === 'timeline') {
-    const t = new Timeline(openItem, () => h('div.empty', {}, h('h2', {}, 'No photos yet'), h('p', {}, canWrite() ? 'Use Upload, or drop photos and videos anywhere on this page.' : 'Nothing has been added to this library yet.')))
-    timeline = t
-    const prefetched = early
+    const empty = () => h('div.empty', {}, h('h2', {}, 'No photos yet'), h('p', {}, canWrite() ? 'Use Upload, or drop photos and videos anywhere on this page.' : 'Nothing has been added to this library yet.'))
+    const t = timelineGrid(openItem, empty, early)
     early = undefined
-    setBase(key, h('div.page.timeline-page', {}, h('h1.sr-only', {}, 'Timeline'), t.el), () => {
-      t.stop()
+    timeline = t
+    setBase(key, h('div.page.timeline-page', {}, h('h1.sr-only', {}, 'Timeline'), t.el), t, () => {
       if (timeline === t) timeline = undefined
-    }, t)
-    await t.start(prefetched)
+    })
   } else if (key === 'albums') {
     setBase(key, await albumsView(canWrite(), go))
   } else if (key.startsWith('search')) {
     const { el, grid } = searchView(params, openItem, go)
-    setBase(key, el, () => grid?.stop(), grid)
+    setBase(key, el, grid)
   } else if (key.startsWith('album:')) {
     const { el, grid } = await albumView(key.slice('album:'.length), canWrite(), openItem)
-    setBase(key, el, () => grid.stop(), grid)
+    setBase(key, el, grid)
   } else if (key.startsWith('share:')) {
     const { el, grid } = await shareView(key.slice('share:'.length), openItem)
-    setBase(key, el, () => grid?.stop(), grid)
+    setBase(key, el, grid)
   }
 }
 
 async function showItem(id: string): Promise<void> {
-  const ctx = pendingCtx ?? base?.ctx
+  const ctx = pendingCtx ?? base?.grid
   pendingCtx = undefined
   if (!ctx) return
   if (!viewer) {
@@ -224,24 +226,25 @@ function closeViewer(): void {
   root.inert = false
   document.documentElement.classList.remove('viewing')
   v.destroy()
-  if (v.currentId && timeline) timeline.reveal(v.currentId)
+  if (v.currentId) base?.grid?.reveal(v.currentId)
 }
 
 async function boot(): Promise<void> {
   window.addEventListener('popstate', () => void route())
   acceptDrops((files) => uploads.add([...files]), () => canWrite() && !sharing)
   if (!location.pathname.startsWith('/s/')) {
-    // The timeline's first screen does not wait for the session round trip: ask for all three at once.
+    // The timeline's first screen does not wait for the session round trip: ask for all three at once (the HTML's
+    // Link header has already started them; these fetches are answered from that preload).
     if (location.pathname === '/') {
-      const months = api<{ months: Array<{ month: string; count: number }> }>('GET', '/api/timeline').then((r) => r.months)
-      early = { months, newest: api<{ items: Summary[] }>('GET', '/api/assets?limit=200').then((r) => r.items) }
+      const months = api<{ months: Month[] }>('GET', MONTHS_URL).then((r) => r.months)
+      early = { months, newest: api<{ items: Summary[] }>('GET', NEWEST_URL).then((r) => r.items) }
       months.catch(() => undefined)
       early.newest.catch(() => undefined)
     }
     try {
       // A stale cookie gets a 401 that also clears it: ask once more (a public gallery then answers anonymous).
-      const s = await api<Session>('GET', '/api/session').catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 401) return api<Session>('GET', '/api/session')
+      const s = await api<Session>('GET', SESSION_URL).catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 401) return api<Session>('GET', SESSION_URL)
         throw err
       })
       session = s

@@ -87,9 +87,10 @@ export function wake(root: ParentNode): void {
   }
 }
 
-/** A link to the item with its thumbnail; `soon`: on screen now (load at once), else near it (held back until `wake`). */
-export function tile(s: Summary, href: string, onOpen: (e: MouseEvent) => void, soon = true): HTMLAnchorElement {
-  const a = h('a.tile', { href, 'data-id': s.id, onclick: onOpen as (e: Event) => void })
+/** A link to the item with its thumbnail; `soon`: on screen now (load at once), else near it (held back until `wake`).
+ * Clicks are the list's to handle (one listener for all its tiles). */
+export function tile(s: Summary, href: string, soon = true): HTMLAnchorElement {
+  const a = h('a.tile', { href, 'data-id': s.id })
   placeholder(a, s)
   if (hasThumbnail(s)) {
     const url = fileUrl(s.id, 'thumbnail')

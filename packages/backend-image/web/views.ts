@@ -2,7 +2,7 @@
 import { api, ApiError, query, setCsrf, type Album, type Page, type Session, type Summary } from './api.js'
 import type { ItemContext } from './context.js'
 import { dateLabel, h } from './dom.js'
-import { Grid } from './grid.js'
+import { PAGE, WindowedGrid } from './grid.js'
 import { shareDialog, sharesList } from './dialogs.js'
 
 export type Open = (ctx: ItemContext, id: string) => void
@@ -45,7 +45,10 @@ function loginMessage(err: unknown): string {
   }
 }
 
-export function searchView(params: URLSearchParams, open: Open, go: (href: string) => void): { el: HTMLElement; grid?: Grid } {
+/** A one-line note where a list has nothing to show. */
+const nothing = (text: string) => () => h('p.hint.nothing', {}, text)
+
+export function searchView(params: URLSearchParams, open: Open, go: (href: string) => void): { el: HTMLElement; grid?: WindowedGrid } {
   const q = h('input', { id: 'search-q', type: 'search', name: 'q', value: params.get('q') ?? '', placeholder: 'Filename, caption or tag' })
   const from = h('input', { id: 'search-from', type: 'date', name: 'from', value: params.get('from') ?? '' })
   const to = h('input', { id: 'search-to', type: 'date', name: 'to', value: params.get('to') ?? '' })
@@ -58,14 +61,14 @@ export function searchView(params: URLSearchParams, open: Open, go: (href: strin
   h('div.field', {}, h('label', { for: 'search-to' }, 'To'), to),
   h('button', { type: 'submit' }, 'Search'))
   const el = h('div.page', {}, h('h1', {}, 'Search'), form)
-  const asked = ['q', 'from', 'to'].some((k) => params.get(k))
-  if (!asked) return { el }
-  const back = `/search${query({ q: params.get('q') ?? '', from: params.get('from') ?? '', to: params.get('to') ?? '' })}`
-  const grid = new Grid('Search results', back,
-    (cursor) => api<Page>('GET', `/api/assets${query({ q: params.get('q') ?? '', from: params.get('from') ?? '', to: params.get('to') ?? '', cursor, limit: 100 })}`),
-    open, (id) => `/item/${id}`, 'Nothing matches.')
+  const terms = { q: params.get('q') ?? '', from: params.get('from') ?? '', to: params.get('to') ?? '' }
+  if (!Object.values(terms).some(Boolean)) return { el }
+  const back = `/search${query(terms)}`
+  const grid = new WindowedGrid({
+    label: 'Search results', backHref: back, open, route: (id) => `/item/${id}`, empty: nothing('Nothing matches.'),
+    source: { next: (cursor, limit) => api<Page>('GET', `/api/assets${query({ ...terms, cursor, limit })}`) },
+  })
   el.append(h('h2', {}, 'Results'), grid.el)
-  void grid.more()
   return { el, grid }
 }
 
@@ -95,53 +98,65 @@ export async function albumsView(canWrite: boolean, go: (href: string) => void):
   return el
 }
 
-export async function albumView(id: string, canWrite: boolean, open: Open): Promise<{ el: HTMLElement; grid: Grid }> {
-  const first = await api<Album & { items: Summary[]; nextCursor?: string }>('GET', `/api/albums/${id}`)
-  let initial: Page | undefined = { items: first.items, ...(first.nextCursor ? { nextCursor: first.nextCursor } : {}) }
-  const grid = new Grid(`Items of ${first.title}`, `/albums/${id}`, async (cursor) => {
-    if (initial) {
-      const page = initial
-      initial = undefined
-      return page
-    }
-    const r = await api<{ items: Summary[]; nextCursor?: string }>('GET', `/api/albums/${id}${query({ cursor, limit: 100 })}`)
-    return r
-  }, open, (item) => `/albums/${id}/item/${item}`, 'This album is empty. Open a photo and use “Add to album”.')
-  let count = first.count
+export async function albumView(id: string, canWrite: boolean, open: Open): Promise<{ el: HTMLElement; grid: WindowedGrid }> {
+  type AlbumPage = Album & { items: Summary[] }
+  const read = () => api<AlbumPage>('GET', `/api/albums/${id}${query({ limit: PAGE })}`)
+  let first: AlbumPage | undefined = await read()
+  const title = first.title
   const counter = h('span.hint', {}, '')
-  const showCount = () => (counter.textContent = `${count} ${count === 1 ? 'item' : 'items'}`)
-  showCount()
-  grid.onRemoved = () => {
-    count = Math.max(0, count - 1)
-    showCount()
-  }
-  const head = h('div.page-head', {}, h('h1', {}, first.title), counter)
+  const showCount = (count: number) => (counter.textContent = `${count} ${count === 1 ? 'item' : 'items'}`)
+  showCount(first.count)
+  const grid = new WindowedGrid({
+    label: `Items of ${title}`, backHref: `/albums/${id}`, open, route: (item) => `/albums/${id}/item/${item}`,
+    empty: nothing('This album is empty. Open a photo and use “Add to album”.'),
+    source: {
+      // The album read for its title is the first answer; a reload (an item removed) reads it again.
+      async sections() {
+        const album = first ?? (await read())
+        first = undefined
+        showCount(album.count)
+        return [{ key: id, count: album.count, items: album.items }]
+      },
+      window: async (_, offset, limit) => (await api<AlbumPage>('GET', `/api/albums/${id}${query({ offset, limit })}`)).items,
+    },
+  })
+  const head = h('div.page-head', {}, h('h1', {}, title), counter)
   const el = h('div.page', {}, head)
   if (canWrite) {
     const shares = h('section.album-shares', { 'aria-label': 'Share links' })
     const listShares = () => void sharesList(id)
       .then((list) => shares.replaceChildren(h('h2', {}, 'Share links'), list.childElementCount ? list : h('p.hint', {}, 'No links yet.')))
       .catch(() => shares.remove())
-    head.append(h('button.secondary', { type: 'button', onclick: () => shareDialog({ album: id }, first.title, listShares) }, 'Share album'))
+    head.append(h('button.secondary', { type: 'button', onclick: () => shareDialog({ album: id }, title, listShares) }, 'Share album'))
     listShares()
     el.append(grid.el, shares)
   } else el.append(grid.el)
-  void grid.more()
   return { el, grid }
 }
 
 /** /s/<token>: what the link shows, without an account. */
-export async function shareView(token: string, open: Open): Promise<{ el: HTMLElement; grid?: Grid }> {
+export async function shareView(token: string, open: Open): Promise<{ el: HTMLElement; grid?: WindowedGrid }> {
   try {
-    const info = await api<{ kind: 'album' | 'asset'; album?: string; asset?: string; title?: string; expiresAt?: string }>('GET', '/api/share')
+    const info = await api<{ kind: 'album' | 'asset'; album?: string; asset?: string; title?: string; count?: number; expiresAt?: string }>('GET', '/api/share')
     const asset = info.kind === 'asset' ? info.asset : undefined
-    const load = asset
-      ? async (): Promise<Page> => ({ items: [await api<Summary>('GET', `/api/assets/${asset}`)] })
-      : (cursor: string | undefined) => api<Page>('GET', `/api/assets${query({ cursor, limit: 100 })}`)
-    const grid = new Grid(info.title ?? 'Shared items', `/s/${token}`, load, open, (id) => `/s/${token}/item/${id}`, 'Nothing is shared here any more.')
+    let count = info.count
+    const grid = new WindowedGrid({
+      label: info.title ?? 'Shared items', backHref: `/s/${token}`, open, route: (id) => `/s/${token}/item/${id}`,
+      empty: nothing('Nothing is shared here any more.'),
+      source: asset
+        ? { next: async () => ({ items: [await api<Summary>('GET', `/api/assets/${asset}`)] }) }
+        : {
+            // The answer read for the title is the first count; a reload reads it again.
+            async sections() {
+              const known = count ?? (await api<{ count?: number }>('GET', '/api/share')).count
+              count = undefined
+              return [{ key: token, count: known ?? 0 }]
+            },
+            window: async (_, offset, limit) => (await api<Page>('GET', `/api/assets${query({ offset, limit })}`)).items,
+          },
+    })
     const expires = info.expiresAt ? ` The link expires ${dateLabel(info.expiresAt)}.` : ''
     const el = h('div.page', {}, h('h1', {}, info.title ?? (info.kind === 'album' ? 'Shared album' : 'Shared photo')), h('p.hint', {}, `Shared with you by link.${expires}`), grid.el)
-    await grid.more()
     return { el, grid }
   } catch (err) {
     const gone = err instanceof ApiError && (err.code === 'SHARE_NOT_FOUND' || err.code === 'SHARE_EXPIRED' || err.status === 404 || err.status === 410)

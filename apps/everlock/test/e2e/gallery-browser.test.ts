@@ -20,6 +20,9 @@ import { waitForDerivatives } from '../helpers/media.js'
 
 const PHOTOS = 'photos.localhost'
 const PUBLIC = 'public.localhost'
+/** A public gallery of a few hundred items, for scrolling through a list longer than the DOM may hold. */
+const MANY = 'many.localhost'
+const MANY_N = 300
 const OUTPUT = fileURLToPath(new URL('./output/gallery-browser/', import.meta.url))
 /** Default wait of one browser action; derived work (thumbnails, the video poster) may take longer on a loaded machine. */
 const T = 20_000
@@ -73,11 +76,14 @@ describe.skipIf(!built || (!existsSync(CHROMIUM) && !process.env.CI))('the galle
       '/users add bob bob-password',
       `/image create public store=public-images vhost=${PUBLIC}`,
       '/users grant anon http/image/public reader',
+      `/image create many store=many-images vhost=${MANY}`,
+      '/users grant anon http/image/many reader',
       '/quit',
     ])
     expect(shown).toMatch(/granted owner on http\/image\/default to 'alice'/)
     expect(shown).toMatch(/created .*public/)
     expect(shown).toMatch(/granted reader on http\/image\/public to 'anon'/)
+    expect(shown).toMatch(/granted reader on http\/image\/many to 'anon'/)
     expect(shown).not.toMatch(/error|refused|unknown/i)
     browser = await launchChromium()
   }, 90_000)
@@ -349,6 +355,18 @@ describe.skipIf(!built || (!existsSync(CHROMIUM) && !process.env.CI))('the galle
     // The instance's public URL (--backend-image-http-public-url), as everlock serve passes it to the library.
     expect(shareUrl).toMatch(new RegExp(`^http://${PHOTOS.replace('.', '\\.')}:${e.http}/s/[A-Za-z0-9_-]{43}$`))
     await dialog.getByRole('button', { name: 'Copy link' }).click()
+    // The toast (copied, or how to copy where the clipboard is refused) shows above the dialog's backdrop: hit
+    // testing at its middle finds the toast, not the dialog (which is what a point on its backdrop gives).
+    const toast = page.getByRole('status').filter({ hasText: /Link copied|Ctrl\+C/ })
+    await toast.waitFor()
+    const onTop = await toast.evaluate((el) => {
+      const b = el.getBoundingClientRect()
+      el.style.pointerEvents = 'auto'
+      const hit = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2)
+      el.style.pointerEvents = ''
+      return hit === el || el.contains(hit)
+    })
+    expect(onTop, 'the toast is under the dialog backdrop').toBe(true)
     await shots(page, 'share-dialog')
 
     const stranger = await newPage()
@@ -466,6 +484,77 @@ describe.skipIf(!built || (!existsSync(CHROMIUM) && !process.env.CI))('the galle
     // bob holds nothing on this instance, but anon's Reader counts for every user (seed 000): he gets in as a reader.
     await visitor.page.getByRole('button', { name: 'Log out' }).waitFor()
     expect(await visitor.page.getByRole('button', { name: 'Upload' }).count()).toBe(0)
+    await visitor.context.close()
+  })
+
+  it(`scrolls ${MANY_N} items to the oldest with a bounded number of tiles: the timeline, then search results`, async () => {
+    // Small photos a week apart (about six years of months), put there by the admin with Basic auth, four at a time.
+    const host = `${MANY}:${e.http}`
+    const names = Array.from({ length: MANY_N }, (_, i) => `many-${String(i).padStart(3, '0')}.jpg`)
+    const taken = (i: number) => new Date(Date.UTC(2020, 0, 1) + i * 7 * 86_400_000).toISOString().slice(0, 19)
+    for (let i = 0; i < MANY_N; i += 4) {
+      await Promise.all(names.slice(i, i + 4).map(async (name, k) => {
+        const body = await makeJpeg({ width: 96, height: 64, takenAt: taken(i + k), pattern: 'quadrants' })
+        const up = await request({ port: e.http, host, method: 'POST', path: '/api/assets', auth: ['admin', 'change-me'], headers: { 'x-filename': name, 'content-type': 'image/jpeg' }, body })
+        expect(up.status, name).toBe(201)
+      }))
+    }
+    // Every thumbnail made (the oldest item must show one at the bottom).
+    for (const deadline = Date.now() + SLOW; ; ) {
+      const page1 = (await request({ port: e.http, host, path: '/api/assets?limit=500', auth: ['admin', 'change-me'] })).json<{ items: Array<{ derivatives: string[] }> }>()
+      if (page1.items.length === MANY_N && page1.items.every((i) => i.derivatives.some((d) => d.startsWith('thumbnail')))) break
+      if (Date.now() > deadline) throw new Error('thumbnails not made in time')
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    const visitor = await newPage(origin(MANY))
+    const oldest = names[0]!
+    /** Scroll to the bottom a screen at a time (the list grows as it goes), the most tiles and month headings seen. */
+    const scrollToEnd = () => visitor.page.evaluate(async () => {
+      let tiles = 0
+      let months = 0
+      for (let stable = 0; stable < 10; ) {
+        const before = document.documentElement.scrollHeight
+        window.scrollBy(0, window.innerHeight)
+        await new Promise((r) => setTimeout(r, 60))
+        tiles = Math.max(tiles, document.querySelectorAll('.tile').length)
+        months = Math.max(months, document.querySelectorAll('.month').length)
+        const atEnd = window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 2
+        stable = atEnd && document.documentElement.scrollHeight === before ? stable + 1 : 0
+      }
+      return { tiles, months }
+    })
+    const oldestOnScreen = async () => {
+      await imageLoaded(visitor.page, oldest)
+      const b = (await visitor.page.getByRole('img', { name: oldest, exact: true }).boundingBox())!
+      expect(b.y + b.height, `${oldest} is below the screen`).toBeLessThanOrEqual(DESKTOP.height + 1)
+      expect(b.y, `${oldest} is above the screen`).toBeGreaterThanOrEqual(0)
+    }
+
+    await visitor.page.goto('/')
+    await imageLoaded(visitor.page, names[MANY_N - 1]!)
+    const timeline = await scrollToEnd()
+    await oldestOnScreen()
+    // About three screens of rows at most, whatever the length; headings of the months near the screen only.
+    expect(timeline.tiles).toBeGreaterThan(0)
+    expect(timeline.tiles, 'tiles in the DOM while scrolling the timeline').toBeLessThanOrEqual(120)
+    expect(timeline.months, 'month headings in the DOM').toBeLessThan(20)
+    expect(await visitor.page.locator('.tile').count()).toBeLessThan(MANY_N / 2)
+    // Keyboard: Home from the oldest tile goes back to the newest.
+    await visitor.page.getByRole('link', { name: oldest, exact: true }).focus()
+    await visitor.page.keyboard.press('Home')
+    await visitor.page.waitForFunction((name) => document.activeElement?.querySelector('img')?.alt === name, names[MANY_N - 1]!)
+
+    // Search results: read page after page by cursor as the end comes into view, the DOM bounded the same way.
+    await visitor.page.goto('/search?q=many')
+    const results = visitor.page.getByRole('list', { name: 'Search results' })
+    await results.getByRole('img', { name: names[MANY_N - 1]!, exact: true }).waitFor()
+    const search = await scrollToEnd()
+    await oldestOnScreen()
+    expect(search.tiles, 'tiles in the DOM while scrolling search results').toBeLessThanOrEqual(120)
+    expect(await results.getByRole('listitem').count()).toBeLessThan(MANY_N / 2)
+    // Each result says where it is in the whole list (which the DOM does not hold).
+    expect(await results.getByRole('listitem').last().getAttribute('aria-setsize')).toBe(String(MANY_N))
+    expect(await results.getByRole('listitem').last().getAttribute('aria-posinset')).toBe(String(MANY_N))
     await visitor.context.close()
   })
 })

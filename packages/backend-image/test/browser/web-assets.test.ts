@@ -43,6 +43,14 @@ describe('serveWebAsset', () => {
     }
   })
 
+  it('preloads what the page reads first: the session (not for share links or the login page), the timeline data on /', async () => {
+    const link = async (path: string) => (await fetch(base + path, { headers: html })).headers.get('link')
+    const preload = (url: string) => `<${url}>; rel=preload; as=fetch; crossorigin=anonymous`
+    expect(await link('/')).toBe([preload('/api/session'), preload('/api/timeline'), preload('/api/assets?limit=200')].join(', '))
+    for (const path of ['/albums', '/search?q=x', '/item/' + 'a'.repeat(64)]) expect(await link(path), path).toBe(preload('/api/session'))
+    for (const path of ['/s/token', '/s/token/item/' + 'a'.repeat(64), '/login']) expect(await link(path), path).toBeNull()
+  })
+
   it('serves hashed files immutable, compressed as the client accepts, and nothing else under /app/', async () => {
     const index = await (await fetch(base + '/', { headers: html })).text()
     const js = /src="(\/app\/app-[A-Z0-9]+\.js)"/.exec(index)![1]!
