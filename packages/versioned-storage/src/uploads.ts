@@ -141,14 +141,16 @@ export function createUploads(opts: { dir: string; state: SideState; blobs: Blob
         const mismatch = (digest: string): StorageError => new StorageError('DIGEST_MISMATCH', `upload hashes to ${digest}, expected ${expect.digest}`)
         if (known !== undefined && expect.digest !== undefined && expect.digest !== known) throw mismatch(known)
         const staged = await bytesOf(id, rec).finish(id, rec, size, known)
+        // The bytes may be in another shape now (parts assembled into one object): the upload stays usable in it,
+        // after a mismatch or a failed publish alike.
+        const current = staged.session ? { ...rec, session: staged.session } : rec
+        if (current !== rec) await writeRecord(id, current)
         if (expect.digest !== undefined && expect.digest !== staged.digest) {
-          // The upload stays usable; its bytes may now be in another shape (the driver's new session).
-          if (staged.session) await writeRecord(id, { ...rec, session: staged.session })
           await staged.discard()
           throw mismatch(staged.digest)
         }
         await staged.publish()
-        await forget(id, rec)
+        await forget(id, current)
         return { digest: staged.digest, size }
       })
     },
