@@ -175,6 +175,29 @@ test('the acknowledged size and the bytes survive reopening the store; the uploa
   expect(await keysOf(up.id)).toEqual([])
 }, 60_000)
 
+test('an upload of exactly two parts has no tail; a body that fails mid-way leaves the acknowledged size as it was', async () => {
+  const exact = await store.uploads.create()
+  const data = await appendAll(exact.id, [randomBytes(PART - 1), randomBytes(2), randomBytes(PART - 1)])
+  expect((await recordOf(exact.id)).session).toMatchObject({ segments: [], parts: [{ n: 1, size: PART }, { n: 2, size: PART }] })
+  expect(await store.uploads.complete(exact.id, { digest: sha(data) })).toEqual({ digest: sha(data), size: 2 * PART })
+  expect(partsSent(exact.id).map((p) => p.size)).toEqual([PART, PART])
+
+  const broken = await store.uploads.create()
+  const start = await appendAll(broken.id, [randomBytes(1000)])
+  async function* failing(): AsyncGenerator<Buffer> {
+    yield randomBytes(3 * MiB)
+    yield randomBytes(4 * MiB) // a part is cut and sent before the body breaks
+    throw new Error('client went away')
+  }
+  await expect(store.uploads.append(broken.id, failing(), { offset: 1000 })).rejects.toThrow('client went away')
+  expect((await store.uploads.status(broken.id))?.size).toBe(1000)
+  expect((await recordOf(broken.id)).session).toMatchObject({ size: 1000, parts: [], segments: [{ start: 0, size: 1000 }] })
+  const rest = await appendAll(broken.id, [randomBytes(PART + 3)], 1000)
+  const all = Buffer.concat([start, rest])
+  expect(await store.uploads.complete(broken.id, { digest: sha(all) })).toEqual({ digest: sha(all), size: all.length })
+  expect(sha(await readAll(await store.getBlob(sha(all))))).toBe(sha(all))
+}, 60_000)
+
 test('offset and size mismatches are refused and change nothing', async () => {
   const up = await store.uploads.create()
   const data = await appendAll(up.id, [randomBytes(1000)])
