@@ -163,7 +163,10 @@ test('the acknowledged size and the bytes survive reopening the store; the uploa
   const first = await appendAll(up.id, [randomBytes(3), randomBytes(PART + 17), randomBytes(4096)])
   const acknowledged = (await store.uploads.status(up.id))!.size
   expect(acknowledged).toBe(first.length)
-  const again = await reopen() // the driver's own open sweep (grace 0) must leave the session alone
+  // The driver's own open sweep (grace 0) must leave the session alone. Only its objects can be seen doing so
+  // here: s3rver answers ListMultipartUploads with 501, so the sweep's skipping of uploads/ multipart uploads
+  // (src/s3/sweep.ts) is not observable on it.
+  const again = await reopen()
   expect((await again.uploads.status(up.id))?.size).toBe(acknowledged)
   await expect(again.uploads.append(up.id, Readable.from([Buffer.from('x')]), { offset: acknowledged - 1 })).rejects.toMatchObject({ code: 'UPLOAD_OFFSET_INVALID' })
   const second = await appendAll(up.id, [randomBytes(2 * MiB), randomBytes(PART), randomBytes(99)], acknowledged)
