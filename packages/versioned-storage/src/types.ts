@@ -110,7 +110,10 @@ export interface UploadSweep {
   readonly uploads: number
   /** Orphan files removed. */
   readonly orphans: number
-  /** Uploads cut back to their acknowledged size (bytes a crash mid-append left past it). */
+  /**
+   * Uploads cut back to their acknowledged size (bytes a crash mid-append left past it; in a bucket: objects
+   * beside the session that it no longer names).
+   */
   readonly truncated: number
   /** Bytes freed on disk. */
   readonly bytes: number
@@ -131,7 +134,7 @@ export interface Uploads {
   /** Idempotent. */
   cancel(id: string): Promise<void>
   list(): AsyncIterable<UploadStatus>
-  /** Files no upload names, with their size on disk. */
+  /** Files (or, with a driver that keeps uploads, bucket objects) no upload names, with their size. */
   orphans(): AsyncIterable<UploadOrphan>
   /**
    * Remove uploads untouched for longer than `maxAgeMs` (when given), uploads whose bytes are gone, and orphan
