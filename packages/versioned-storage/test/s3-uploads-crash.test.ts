@@ -46,11 +46,18 @@ function inBucket(): boolean {
 
 const localUploadFiles = async (dir: string): Promise<string[]> => readdir(join(dir, 'uploads')).catch(() => [])
 
-/** SIGKILL while the k-th chunk (k = 1…3) of this run is on its way: 0–300 ms after its append started. */
+/**
+ * SIGKILL while the k-th chunk (k = minChunk + 0…2) of this run is on its way: 0–300 ms after its append started,
+ * and at the latest 0–30 ms into chunk k + 2 (local appends are fast: this bounds the bytes a run adds).
+ */
 function killDuringAppend(minChunk = 1): (line: string) => number | undefined {
   const k = minChunk + Math.floor(Math.random() * 3)
   let seen = 0
-  return (line) => (line.startsWith('APPEND ') && ++seen === k ? Math.random() * 300 : undefined)
+  return (line) => {
+    if (!line.startsWith('APPEND ')) return undefined
+    seen++
+    return seen === k ? Math.random() * 300 : seen === k + 2 ? Math.random() * 30 : undefined
+  }
 }
 
 /**
@@ -186,3 +193,43 @@ test('s3 uploads: uploads abandoned mid-append are kept within the grace period,
     await store.close()
   }
 }, 60_000)
+
+test('s3 uploads: SIGKILL during complete(): the blob is whole under its digest or absent, the record goes only after it, a retry completes', async () => {
+  const BUCKET = 'uploads-complete'
+  await server.createBucket(BUCKET)
+  const dir = await freshStoreDir()
+  const open = () => openUploadStore(dir, uploadDriver(client, BUCKET))
+  const published: string[] = []
+  let killedBeforeDone = 0
+  for (let round = 0; round < 3; round++) {
+    const seed = `${SEED}-complete-${round}`
+    let store = await open()
+    const { id } = await store.uploads.create()
+    let size = 0
+    while (size < 24 * 2 ** 20) size = (await store.uploads.append(id, pieces(bytesAt(seed, size, chunkSizeAt(seed, size))), { offset: size })).size
+    await store.close()
+    const digest = digestOfFirst(seed, size)
+
+    const lines = await runUntilKilled(child, [dir, server.endpoint, BUCKET, id, seed, 'complete'], (l) => (l.startsWith('READY ') ? Math.random() * 800 : undefined))
+    const done = lines.filter((l) => l.startsWith('DONE '))
+    expect(done.every((l) => l === `DONE ${digest} ${size}`), `seed ${seed}: ${done.join(', ')}`).toBe(true)
+    if (done.length === 0) killedBeforeDone++
+
+    store = await open()
+    try {
+      const status = await store.uploads.status(id)
+      const visible = (await server.keys(BUCKET, `${UPLOAD_PREFIX}sha256/`)).includes(blobKey(digest))
+      if (done.length > 0 || status === undefined) expect(visible, 'an upload is forgotten only once its blob is published').toBe(true)
+      if (status) expect(status.size, 'a killed complete keeps every acknowledged byte').toBe(size)
+      if (visible) expect(await sha256Of(await store.getBlob(digest)), 'a visible blob is whole').toBe(digest)
+      if (status) expect(await store.uploads.complete(id)).toEqual({ digest, size })
+      published.push(blobKey(digest))
+      await store.uploads.sweep({ graceMs: 0 })
+      expect((await server.keys(BUCKET)).sort(), 'only the published blobs are left').toEqual([...published].sort())
+      expect(await localUploadFiles(dir)).toEqual([])
+    } finally {
+      await store.close()
+    }
+  }
+  console.info(`s3 uploads, kills during complete(): ${killedBeforeDone} of 3 before it resolved`)
+}, 90_000)

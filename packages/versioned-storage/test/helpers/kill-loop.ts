@@ -11,8 +11,9 @@ export interface Ack {
 }
 
 /**
- * Run a writer child (`node --import tsx <script> ...args`) and SIGKILL it `killAt(line)` ms after the first
- * stdout line for which `killAt` gives a delay; returns every line it printed. Waits for 'close', not 'exit':
+ * Run a writer child (`node --import tsx <script> ...args`) and SIGKILL it `killAt(line)` ms after a stdout line
+ * for which `killAt` gives a delay (each such line sets a timer, the first to fire kills); returns every line it
+ * printed. Waits for 'close', not 'exit':
  * a line the child wrote just before the kill is still in the pipe when it exits, and it counts.
  */
 export function runUntilKilled(script: string, args: readonly string[], killAt: (line: string) => number | undefined): Promise<string[]> {
@@ -21,7 +22,6 @@ export function runUntilKilled(script: string, args: readonly string[], killAt: 
     const lines: string[] = []
     let buffered = ''
     let stderr = ''
-    let armed = false
     proc.stderr.on('data', (d) => (stderr += d))
     proc.stdout.on('data', (data: Buffer) => {
       buffered += data.toString()
@@ -30,11 +30,8 @@ export function runUntilKilled(script: string, args: readonly string[], killAt: 
         const line = buffered.slice(0, nl)
         buffered = buffered.slice(nl + 1)
         lines.push(line)
-        const delay = armed ? undefined : killAt(line)
-        if (delay !== undefined) {
-          armed = true
-          setTimeout(() => proc.kill('SIGKILL'), delay)
-        }
+        const delay = killAt(line)
+        if (delay !== undefined) setTimeout(() => proc.kill('SIGKILL'), delay)
       }
     })
     proc.on('error', reject)
