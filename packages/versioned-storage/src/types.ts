@@ -93,9 +93,12 @@ export interface UploadStatus {
   readonly meta?: Readonly<Record<string, string>>
 }
 
-/** A file in the uploads area that no upload names (a crash between writing it and recording it). */
+/**
+ * Bytes in the uploads area that no upload names (a crash between writing them and recording them): a local
+ * file, or an upload's objects in the bucket (drivers with `resumable`).
+ */
 export interface UploadOrphan {
-  /** Its file name. */
+  /** The file's name, or the upload id the bucket objects belong to. */
   readonly name: string
   readonly size: number
   readonly modifiedAt: string
@@ -107,7 +110,10 @@ export interface UploadSweep {
   readonly uploads: number
   /** Orphan files removed. */
   readonly orphans: number
-  /** Uploads cut back to their acknowledged size (bytes a crash mid-append left past it). */
+  /**
+   * Uploads cut back to their acknowledged size (bytes a crash mid-append left past it; in a bucket: objects
+   * beside the session that it no longer names).
+   */
   readonly truncated: number
   /** Bytes freed on disk. */
   readonly bytes: number
@@ -128,7 +134,7 @@ export interface Uploads {
   /** Idempotent. */
   cancel(id: string): Promise<void>
   list(): AsyncIterable<UploadStatus>
-  /** Files no upload names, with their size on disk. */
+  /** Files (or, with a driver that keeps uploads, bucket objects) no upload names, with their size. */
   orphans(): AsyncIterable<UploadOrphan>
   /**
    * Remove uploads untouched for longer than `maxAgeMs` (when given), uploads whose bytes are gone, and orphan
@@ -229,7 +235,48 @@ export interface BlobDriver {
    * then streams the file through `stage`.
    */
   adoptFile?(path: string, digest: string): Promise<boolean>
+  /**
+   * Optional: resumable uploads kept by the driver itself (object storage: the bytes go to the bucket as they
+   * arrive). Without it, the Uploads layer keeps each upload as a local file and streams it through `stage`.
+   */
+  readonly resumable?: ResumableBlobs
   close?(): Promise<void>
+}
+
+/**
+ * What a driver keeps of one resumable upload between calls: plain JSON, stored by the Uploads layer in the
+ * upload's record (side state), so the acknowledged state is durable exactly when the record is.
+ */
+export interface ResumableSession {
+  /** Bytes stored. */
+  readonly size: number
+  readonly [field: string]: unknown
+}
+
+/**
+ * A driver's share of resumable uploads. The Uploads layer keeps records, locks, offsets, running hashes and
+ * sweeps; the driver only moves bytes. `session` is what the last successful call returned (undefined for an
+ * upload nothing was appended to yet); a call that fails leaves that session valid.
+ */
+export interface ResumableBlobs {
+  /**
+   * Store `body` after the session's bytes; resolves once every byte is durable. `onChunk` sees each chunk in
+   * order (a running hash). Objects the new session no longer needs are removed by a later call, once the
+   * caller has recorded the session (a crash in between loses no acknowledged byte).
+   */
+  append(id: string, session: ResumableSession | undefined, body: AsyncIterable<Uint8Array>, onChunk?: (chunk: Uint8Array) => void): Promise<ResumableSession>
+  /**
+   * Ready the upload's bytes as a blob, hashed by reading them back unless `known.digest` (a hash of every byte
+   * on the way in) is given. `publish` makes the blob visible under its digest; `discard` keeps the upload, in
+   * the state of `session` when the staged blob has one (the caller records it), else as it was.
+   */
+  finish(id: string, session: ResumableSession | undefined, known: { readonly digest?: string }): Promise<StagedBlob & { readonly session?: ResumableSession }>
+  /** Remove everything of the upload (also what a crashed call left); returns the bytes freed. Idempotent. */
+  cancel(id: string, session: ResumableSession | undefined): Promise<number>
+  /** Remove what a crashed call left beside a live session (the session's bytes stay); returns the bytes freed. */
+  prune(id: string, session: ResumableSession | undefined): Promise<number>
+  /** Uploads that have objects in the backend, whether or not a record names them (for sweeping orphans). */
+  leftovers(): AsyncIterable<{ readonly id: string; readonly size: number; readonly modifiedAt: string }>
 }
 
 export interface StagedBlob {

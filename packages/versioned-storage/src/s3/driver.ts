@@ -10,6 +10,7 @@ import { listObjects } from './listing'
 import { partPool } from './part-pool'
 import { presignBlobGet } from './presign'
 import { readObject } from './read'
+import { s3Resumable } from './resumable'
 import { sweepLeftovers } from './sweep'
 import { deleteKey, headSize, stageBlob } from './stage'
 
@@ -107,6 +108,8 @@ export function s3Blobs(opts: S3BlobsOptions): BlobDriver {
         throw asBackendFailure(err, where('list'))
       }
     },
+
+    resumable: s3Resumable(ctx, guard),
 
     async sweep() {
       await checkBucket(ctx.client, ctx.bucket)

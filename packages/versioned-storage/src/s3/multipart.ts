@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { StorageError } from '../errors'
 import type { S3Context } from './context'
-import { isUnsupported } from './failures'
+import { isNotFound, isUnsupported } from './failures'
 import type { Part } from './parts'
 
 const MAX_PARTS = 10_000
@@ -22,12 +22,13 @@ export async function createMultipart(ctx: S3Context, key: string): Promise<stri
 /**
  * Upload parts as they come, `ctx.queueSize` at a time; each buffer goes back to the pool once its part is stored.
  * A failed part (after the SDK's retries) or a failing body stops the loop once the parts in flight have settled.
+ * Numbers start after `before` (a resumable upload adds parts to the ones it has).
  */
-export async function uploadParts(ctx: S3Context, key: string, uploadId: string, parts: AsyncIterable<Part>): Promise<CompletedPart[]> {
+export async function uploadParts(ctx: S3Context, key: string, uploadId: string, parts: AsyncIterable<Part>, before = 0): Promise<CompletedPart[]> {
   const done: CompletedPart[] = []
   const inFlight = new Set<Promise<void>>()
   let failure: { err: unknown } | undefined
-  let number = 0
+  let number = before
   try {
     for await (const part of parts) {
       if (++number > MAX_PARTS) throw new StorageError('BACKEND_FAILED', `a blob above ${MAX_PARTS} parts of ${ctx.partSize} bytes`)
@@ -67,9 +68,12 @@ export async function completeMultipart(ctx: S3Context, key: string, uploadId: s
   }
 }
 
-/** Best effort: endpoints without AbortMultipartUpload (s3rver) keep the invisible parts until their own clean-up. */
+/**
+ * Best effort: endpoints without AbortMultipartUpload (s3rver) keep the invisible parts until their own clean-up.
+ * An upload that is gone already (completed or aborted: NoSuchUpload, 404) is what an abort wants.
+ */
 export async function abortMultipart(ctx: S3Context, key: string, uploadId: string): Promise<void> {
   await ctx.client.send(new AbortMultipartUploadCommand({ Bucket: ctx.bucket, Key: key, UploadId: uploadId })).catch((err: unknown) => {
-    if (!isUnsupported(err)) throw err
+    if (!isUnsupported(err) && !isNotFound(err)) throw err
   })
 }

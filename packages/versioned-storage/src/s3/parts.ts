@@ -1,4 +1,3 @@
-import type { Hash } from 'node:crypto'
 import type { PartPool } from './part-pool'
 
 export interface Part {
@@ -13,12 +12,13 @@ export interface Part {
  * Cut a body into parts of exactly `pool.partSize` bytes, hashing every byte on the way. A full part is held back
  * until the next byte arrives, so the consumer knows whether it is the last one (a blob of one part is one PUT).
  * Buffers the consumer does not get back (the body failed) are returned to the pool. The first part grows as
- * bytes arrive, so a small blob holds about its own size, not a whole part.
+ * bytes arrive, so a small blob holds about its own size, not a whole part. `reserve` (< partSize) bytes at the
+ * head of the first part are left for the consumer to fill (an upload's tail stored earlier).
  */
-export async function* cutParts(body: AsyncIterable<Uint8Array>, pool: PartPool, hash: Hash): AsyncGenerator<Part> {
+export async function* cutParts(body: AsyncIterable<Uint8Array>, pool: PartPool, hash: { update(chunk: Uint8Array): unknown }, reserve = 0): AsyncGenerator<Part> {
   const size = pool.partSize
   let buf: Buffer | undefined
-  let fill = 0
+  let fill = reserve
   let full: Buffer | undefined
   let first = true
   try {
@@ -48,7 +48,7 @@ export async function* cutParts(body: AsyncIterable<Uint8Array>, pool: PartPool,
       full = undefined
       yield { buf: part, length: size, last: true }
     } else {
-      const part = buf ?? Buffer.alloc(0)
+      const part = buf ?? (fill === 0 ? Buffer.alloc(0) : room(undefined, 0, fill, pool, first))
       buf = undefined
       yield { buf: part, length: fill, last: true }
     }

@@ -21,6 +21,11 @@ export async function headSize(ctx: S3Context, key: string): Promise<number | un
   }
 }
 
+/** One PutObject of bytes held in memory (a sized buffer: no streamed aws-chunked framing). */
+export async function putBytes(ctx: S3Context, key: string, bytes: Buffer): Promise<void> {
+  await ctx.client.send(new PutObjectCommand({ Bucket: ctx.bucket, Key: key, Body: bytes, ContentLength: bytes.length }))
+}
+
 export async function deleteKey(ctx: S3Context, key: string): Promise<void> {
   await ctx.client.send(new DeleteObjectCommand({ Bucket: ctx.bucket, Key: key }))
 }
@@ -123,7 +128,7 @@ function onePart(ctx: S3Context, part: Part, digest: string, expected: string | 
         assertExpected(expected, digest)
         const key = ctx.keys.blob(digest)
         if ((await headSize(ctx, key)) !== undefined) return
-        await ctx.client.send(new PutObjectCommand({ Bucket: ctx.bucket, Key: key, Body: part.buf.subarray(0, part.length), ContentLength: part.length }))
+        await putBytes(ctx, key, part.buf.subarray(0, part.length))
       } finally {
         await release()
       }
@@ -132,11 +137,16 @@ function onePart(ctx: S3Context, part: Part, digest: string, expected: string | 
   )
 }
 
-/** A verified staging object becomes the blob: copied under its digest unless already there, then removed. */
+/** Verified bytes in another object become the blob: copied under the digest key unless already there. */
+export async function publishCopy(ctx: S3Context, from: string, digest: string, size: number): Promise<void> {
+  const key = ctx.keys.blob(digest)
+  if ((await headSize(ctx, key)) === undefined) await copyObject(ctx, from, key, size)
+}
+
+/** A verified staging object becomes the blob (published by copy), then removed. */
 async function promote(ctx: S3Context, staging: string, digest: string, size: number): Promise<void> {
   try {
-    const key = ctx.keys.blob(digest)
-    if ((await headSize(ctx, key)) === undefined) await copyObject(ctx, staging, key, size)
+    await publishCopy(ctx, staging, digest, size)
   } finally {
     await deleteKey(ctx, staging).catch(() => undefined)
   }

@@ -6,7 +6,9 @@ import { deleteKey } from './stage'
 
 /**
  * Remove what interrupted writes left: staging objects and unfinished multipart uploads under the driver's prefix
- * older than `graceMs` (younger ones may belong to a write still running in another process).
+ * older than `graceMs` (younger ones may belong to a write still running in another process). Resumable uploads
+ * (`uploads/`) are left alone: a session may rightly live for days; the Uploads layer's sweep knows which are
+ * forgotten.
  */
 export async function sweepLeftovers(ctx: S3Context, graceMs: number): Promise<number> {
   const cutoff = Date.now() - graceMs
@@ -20,7 +22,7 @@ export async function sweepLeftovers(ctx: S3Context, graceMs: number): Promise<n
   }
   try {
     for await (const upload of listMultipartUploads(ctx, ctx.keys.root)) {
-      if (upload.Key && upload.UploadId && old(upload.Initiated)) {
+      if (upload.Key && upload.UploadId && !upload.Key.startsWith(ctx.keys.uploadsPrefix) && old(upload.Initiated)) {
         await abortMultipart(ctx, upload.Key, upload.UploadId)
         removed++
       }

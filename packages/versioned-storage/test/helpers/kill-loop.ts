@@ -11,13 +11,15 @@ export interface Ack {
 }
 
 /**
- * Run a writer child (`node --import tsx <script> ...args`) that prints READY and then `ACK <i> <digest> <size>
- * <commit>` per finished commit; SIGKILL it `killAfterMs()` after READY and return what it acknowledged.
+ * Run a writer child (`node --import tsx <script> ...args`) and SIGKILL it `killAt(line)` ms after a stdout line
+ * for which `killAt` gives a delay (each such line sets a timer, the first to fire kills); returns every line it
+ * printed. Waits for 'close', not 'exit':
+ * a line the child wrote just before the kill is still in the pipe when it exits, and it counts.
  */
-export function runAndKill(script: string, args: readonly string[], killAfterMs: () => number): Promise<Ack[]> {
+export function runUntilKilled(script: string, args: readonly string[], killAt: (line: string) => number | undefined): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    const acks: Ack[] = []
+    const lines: string[] = []
     let buffered = ''
     let stderr = ''
     proc.stderr.on('data', (d) => (stderr += d))
@@ -27,17 +29,30 @@ export function runAndKill(script: string, args: readonly string[], killAfterMs:
       while ((nl = buffered.indexOf('\n')) >= 0) {
         const line = buffered.slice(0, nl)
         buffered = buffered.slice(nl + 1)
-        if (line === 'READY') setTimeout(() => proc.kill('SIGKILL'), killAfterMs())
-        const m = /^ACK (\d+) (\S+) (\d+) (\S+)$/.exec(line)
-        if (m) acks.push({ index: Number(m[1]), digest: m[2]!, size: Number(m[3]), commit: m[4]! })
+        lines.push(line)
+        const delay = killAt(line)
+        if (delay !== undefined) setTimeout(() => proc.kill('SIGKILL'), delay)
       }
     })
     proc.on('error', reject)
-    proc.on('exit', (code, signal) => {
+    proc.on('close', (code, signal) => {
       if (signal !== 'SIGKILL') reject(new Error(`writer exited on its own (${code}): ${stderr}`))
-      else resolve(acks)
+      else resolve(lines)
     })
   })
+}
+
+/**
+ * Run a writer child that prints READY and then `ACK <i> <digest> <size> <commit>` per finished commit; SIGKILL
+ * it `killAfterMs()` after READY and return what it acknowledged.
+ */
+export async function runAndKill(script: string, args: readonly string[], killAfterMs: () => number): Promise<Ack[]> {
+  const acks: Ack[] = []
+  for (const line of await runUntilKilled(script, args, (l) => (l === 'READY' ? killAfterMs() : undefined))) {
+    const m = /^ACK (\d+) (\S+) (\d+) (\S+)$/.exec(line)
+    if (m) acks.push({ index: Number(m[1]), digest: m[2]!, size: Number(m[3]), commit: m[4]! })
+  }
+  return acks
 }
 
 /** Every acknowledged commit is there with its entry, and the last acknowledged blob reads back whole. */
