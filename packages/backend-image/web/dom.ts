@@ -48,15 +48,13 @@ export function bytesLabel(n: number): string {
   return `${(n / 1024 ** 3).toFixed(2)} GB`
 }
 
-/** Announce a short message to screen readers and show it as a toast, above whatever is open (a modal dialog
- * included: the toast is a popover, shown again each time so it is the top layer's newest). */
+/** Announce a short message to screen readers and show it as a toast, above whatever is open. The toast is a
+ * popover, shown again each time so it is the top layer's newest; while a modal <dialog> is open it lives inside
+ * that dialog, because a modal dialog makes everything outside it inert (not announced, not hit-testable) even
+ * when it is drawn above. It goes back to <body> when that dialog closes, still showing. */
 export function toast(message: string): void {
-  let region = document.getElementById('toast')
-  if (!region) {
-    // Outside #app, which is inert while the item view is open.
-    region = h('div.toast', { id: 'toast', role: 'status', 'aria-live': 'polite', popover: 'manual' })
-    document.body.append(region)
-  }
+  const region = document.getElementById('toast') ?? h('div.toast', { id: 'toast', role: 'status', 'aria-live': 'polite', popover: 'manual' })
+  toastHost().append(region)
   if (region.matches(':popover-open')) region.hidePopover()
   region.showPopover()
   region.textContent = message
@@ -64,6 +62,26 @@ export function toast(message: string): void {
   window.setTimeout(() => {
     if (region.textContent !== message) return
     region.classList.remove('show')
-    window.setTimeout(() => region.textContent === message && region.hidePopover(), 250)
+    window.setTimeout(() => region.textContent === message && region.matches(':popover-open') && region.hidePopover(), 250)
   }, 4000)
+}
+
+/** Where the toast is not inert: the topmost open modal dialog, else <body> (outside #app, which is inert while
+ * the item view is open). */
+function toastHost(): HTMLElement {
+  const modals = [...document.querySelectorAll('dialog[open]')].filter((d) => d.matches(':modal'))
+  const top = modals.at(-1) as HTMLDialogElement | undefined
+  if (!top) return document.body
+  if (!top.dataset.toastHost) {
+    top.dataset.toastHost = ''
+    top.addEventListener('close', () => {
+      // The dialog may be out of the document already (closing removes it): look inside it, not by id.
+      const region = top.querySelector<HTMLElement>('#toast')
+      if (!region) return
+      const showing = region.classList.contains('show')
+      toastHost().append(region)
+      if (showing) region.showPopover()
+    })
+  }
+  return top
 }
