@@ -141,6 +141,28 @@ test('many chunks from 7 bytes to 3 MiB across several part boundaries: only par
   expect(await store.uploads.status(up.id)).toBeUndefined()
 }, 120_000)
 
+test('chunks of a MiB are never merged (each PUT once, read once when its part fills); tiny ones merge only below a MiB', async () => {
+  const up = await store.uploads.create()
+  const chunks = [...Array.from({ length: 4 }, () => randomBytes(MiB)), ...Array.from({ length: 64 }, () => randomBytes(4096))]
+  let offset = 0
+  for (const chunk of chunks) {
+    await store.uploads.append(up.id, Readable.from([chunk]), { offset })
+    offset += chunk.length
+  }
+  const { session } = await recordOf(up.id)
+  expect(session!.parts).toEqual([])
+  // The four MiB chunks stand as they came; the 64 × 4 KiB after them became a few segments, each under a MiB.
+  expect(session!.segments.slice(0, 4)).toEqual([0, 1, 2, 3].map((i) => ({ start: i * MiB, size: MiB })))
+  const small = session!.segments.slice(4)
+  expect(small.length).toBeGreaterThanOrEqual(1)
+  expect(small.length).toBeLessThanOrEqual(7) // log2(64) + 1
+  expect(small.every((seg) => seg.size < MiB)).toBe(true)
+  expect(small.reduce((n, seg) => n + seg.size, 0)).toBe(64 * 4096)
+  const all = Buffer.concat(chunks)
+  expect(await store.uploads.complete(up.id, { digest: sha(all), size: all.length })).toEqual({ digest: sha(all), size: all.length })
+  expect((await readAll(await store.getBlob(sha(all)))).equals(all)).toBe(true)
+})
+
 test('an upload below one part is one verified PUT (no multipart); an empty upload completes to the empty blob', async () => {
   const small = await store.uploads.create()
   const data = await appendAll(small.id, [randomBytes(10), randomBytes(100_000), randomBytes(3)])

@@ -20,8 +20,8 @@ async function* tap(body: AsyncIterable<Uint8Array>, onChunk: ((chunk: Uint8Arra
 /**
  * Append `body` after the session's bytes. The body streams into a part buffer whose head is reserved for the
  * session's tail segments: when the body ends first, only its new bytes are PUT as one more segment (merged with
- * the last segments while those are no larger, so a run of tiny chunks keeps O(log n) segments and each byte is
- * re-read O(log n) times); when the buffer fills, the segments are read into the head and full parts upload,
+ * the last segments while those are no larger and the result stays under MERGE_BELOW: a run of tiny chunks keeps
+ * few segments, a chunk of a MiB or more is never re-read before its part fills); when the buffer fills, the segments are read into the head and full parts upload,
  * `queueSize` at a time, the remainder becoming the new tail. Memory: about (queueSize + 1) × partSize.
  */
 export async function appendToSession(
@@ -31,6 +31,9 @@ export async function appendToSession(
   body: AsyncIterable<Uint8Array>,
   onChunk?: (chunk: Uint8Array) => void,
 ): Promise<BucketSession> {
+  // The segments the last call made obsolete go first, one at a time: s3rver removes a folder left empty by a
+  // DELETE, and a PUT racing into that folder kills the server (ENOENT on its write stream). Real S3 would
+  // not mind; the tests and benches run on s3rver.
   await deleteObsolete(ctx, id, session)
   if (session.assembled) {
     // A refused finish assembled the parts into one object: start a fresh session with those bytes first (a
@@ -61,7 +64,7 @@ async function addSegment(ctx: S3Context, id: string, session: BucketSession, pa
     const keep = [...session.segments]
     let start = pending
     if (part.length === pending) return { ...bare(session), segments: keep }
-    while (keep.length > 0 && keep.at(-1)!.size <= part.length - start) start -= keep.pop()!.size
+    while (keep.length > 0 && mergeable(keep.at(-1)!.size, part.length - start)) start -= keep.pop()!.size
     const merged = session.segments.slice(keep.length)
     await readSegmentsInto(ctx, id, merged, part.buf, start)
     const seg: Segment = { start: base + start, size: part.length - start }
@@ -71,6 +74,14 @@ async function addSegment(ctx: S3Context, id: string, session: BucketSession, pa
     ctx.pool.give(part.buf)
   }
 }
+
+/** Segments merge only while the result stays under this: a segment this large is PUT once and read once (when its
+ * part fills), whatever the chunk size; smaller ones merge like a binary counter, so a run of tiny chunks keeps
+ * about log2(MERGE_BELOW / chunk) segments per MERGE_BELOW of tail and re-reads each byte that many times. */
+const MERGE_BELOW = 1024 * 1024
+
+/** Does the last segment (`last` bytes) join the new one (`next` bytes so far)? */
+const mergeable = (last: number, next: number): boolean => last <= next && last + next < MERGE_BELOW
 
 /** The session without what the call that read it has done (obsolete segments removed). */
 function bare(session: BucketSession): BucketSession {

@@ -46,36 +46,50 @@ export const tailSize = (segments: readonly Segment[]): number => segments.reduc
 
 export const segmentKey = (ctx: S3Context, id: string, seg: Segment): string => ctx.keys.uploadSegment(id, seg.start, seg.start + seg.size)
 
-/** The bytes of the segments, in order; each one must have exactly its recorded size. */
-export async function* segmentBytes(ctx: S3Context, id: string, segments: readonly Segment[]): AsyncGenerator<Uint8Array> {
-  for (const seg of segments) {
-    const key = segmentKey(ctx, id, seg)
-    let got = 0
-    try {
-      for await (const chunk of await readObject(ctx, key, key)) {
-        got += (chunk as Uint8Array).length
-        yield chunk as Uint8Array
-      }
-    } catch (err) {
-      if (isStorageError(err, 'BLOB_UNKNOWN')) throw lost(id, key, err)
-      throw err
+/** The bytes of one segment, which must have exactly its recorded size. */
+async function* oneSegment(ctx: S3Context, id: string, seg: Segment): AsyncGenerator<Uint8Array> {
+  const key = segmentKey(ctx, id, seg)
+  let got = 0
+  try {
+    for await (const chunk of await readObject(ctx, key, key)) {
+      got += (chunk as Uint8Array).length
+      if (got > seg.size) throw lost(id, key)
+      yield chunk as Uint8Array
     }
-    if (got !== seg.size) throw lost(id, key)
+  } catch (err) {
+    if (isStorageError(err, 'BLOB_UNKNOWN')) throw lost(id, key, err)
+    throw err
   }
+  if (got !== seg.size) throw lost(id, key)
+}
+
+/** The bytes of the segments, in order. */
+export async function* segmentBytes(ctx: S3Context, id: string, segments: readonly Segment[]): AsyncGenerator<Uint8Array> {
+  for (const seg of segments) yield* oneSegment(ctx, id, seg)
 }
 
 const lost = (id: string, key: string, cause?: unknown): StorageError =>
   new StorageError('UPLOAD_UNKNOWN', `upload '${id}' lost acknowledged bytes (${key})`, cause === undefined ? undefined : { cause })
 
-/** Read the segments into `buf` from `at` on (explicit whole-object GETs: no suffix ranges). */
+/** Read the segments into `buf` from `at` on, `queueSize` GETs at a time, each into its own place (explicit
+ * whole-object GETs: no suffix ranges). */
 export async function readSegmentsInto(ctx: S3Context, id: string, segments: readonly Segment[], buf: Buffer, at: number): Promise<void> {
+  const places: { seg: Segment; pos: number }[] = []
   let pos = at
-  const end = at + tailSize(segments)
-  for await (const chunk of segmentBytes(ctx, id, segments)) {
-    if (pos + chunk.length > end) throw lost(id, `segments from byte ${segments[0]?.start}`)
-    buf.set(chunk, pos)
-    pos += chunk.length
+  for (const seg of segments) {
+    places.push({ seg, pos })
+    pos += seg.size
   }
+  const worker = async (): Promise<void> => {
+    for (let next = places.shift(); next; next = places.shift()) {
+      let p = next.pos
+      for await (const chunk of oneSegment(ctx, id, next.seg)) {
+        buf.set(chunk, p)
+        p += chunk.length
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(ctx.queueSize, places.length) }, worker))
 }
 
 /** Delete the segments a session marks obsolete (idempotent: deleting a missing key succeeds). */
