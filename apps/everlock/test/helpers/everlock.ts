@@ -13,12 +13,22 @@ const run = promisify(execFile)
 export const CLI = resolve(fileURLToPath(new URL('../../dist/cli.js', import.meta.url)))
 export const built = existsSync(CLI)
 
+/** Ports this process has handed out: the kernel may give a just-closed port back to the next listen(0), and two
+ * "free" ports that are equal make everlock refuse its command line. */
+const handedOut = new Set<number>()
+
+/** A loopback port free right now and not handed out before in this process. */
 export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const port = (server.address() as { port: number }).port
-  await new Promise<void>((r) => server.close(() => r()))
-  return port
+  for (;;) {
+    const server = createServer()
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as { port: number }).port
+    await new Promise<void>((r) => server.close(() => r()))
+    if (!handedOut.has(port)) {
+      handedOut.add(port)
+      return port
+    }
+  }
 }
 
 /** One admin console command through the real OpenSSH client (sshpass supplies the password); its output. */
