@@ -145,7 +145,7 @@ test('writes and reads go through 503 SlowDown, connection resets and a body cut
     const staged = await driver.stage(parts(data, 512 * 1024), { digest: sha(data) })
     await staged.publish()
     expect((await readAll(await driver.read(sha(data)))).equals(data)).toBe(true)
-    expect(proxy.injected).toEqual({ 'slow-down': 2, reset: 1, 'cut-body': 1 })
+    expect(proxy.injected).toEqual({ 'slow-down': 2, reset: 1, 'cut-body': 1, delay: 0 })
     client.destroy()
   } finally {
     await proxy.stop()

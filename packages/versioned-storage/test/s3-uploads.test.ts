@@ -6,14 +6,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest'
 import { openStores, type Store, type Stores } from '@everlock/versioned-storage'
 import { s3Blobs } from '@everlock/versioned-storage/s3'
 import { generatedBytes, readAll } from '@everlock/versioned-storage/testing'
 import { startS3rver, S3RVER_CREDENTIALS, type S3rver } from '@everlock/versioned-storage/s3rver'
 import { s3Client } from '@everlock/versioned-storage/s3'
-import { startFaultProxy } from './helpers/fault-proxy'
+import { DELAY_MS, startFaultProxy } from './helpers/fault-proxy'
 
 const MiB = 1024 * 1024
 const PART = 5 * MiB
@@ -161,6 +161,37 @@ test('chunks of a MiB are never merged (each PUT once, read once when its part f
   const all = Buffer.concat(chunks)
   expect(await store.uploads.complete(up.id, { digest: sha(all), size: all.length })).toEqual({ digest: sha(all), size: all.length })
   expect((await readAll(await store.getBlob(sha(all)))).equals(all)).toBe(true)
+})
+
+test('a segment lost from the bucket fails the append that fills its part (UPLOAD_UNKNOWN) only once every read into its part buffer is over; the record stays, the buffers serve the next upload whole', async () => {
+  // The read of the first segment is held back, the second is gone: the failure is known long before the
+  // first read stops writing into the part buffer, which goes back to the pool when the append answers.
+  const proxy = await startFaultProxy(server.port, (req) => (req.method === 'GET' && req.url?.includes(`/seg/0-${MiB}`) ? 'delay' : 'pass'))
+  const slow = s3Client({ endpoint: proxy.endpoint, credentials: S3RVER_CREDENTIALS })
+  try {
+    await stores.close()
+    stores = await openStores({ dir, blobDriver: (name) => s3Blobs({ client: slow, bucket: BUCKET, prefix: `${prefix}${name}/`, partSize: PART, queueSize: 2 }) })
+    store = await stores.open('up')
+    const up = await store.uploads.create()
+    await appendAll(up.id, Array.from({ length: 4 }, () => randomBytes(MiB)))
+    await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `${prefix}up/uploads/${up.id}/seg/${MiB}-${2 * MiB}` }))
+    const started = Date.now()
+    await expect(store.uploads.append(up.id, Readable.from([randomBytes(2 * MiB)]), { offset: 4 * MiB })).rejects.toMatchObject({ code: 'UPLOAD_UNKNOWN' })
+    expect(proxy.injected.delay).toBe(1)
+    expect(Date.now() - started, 'the append answered while a read was still writing into its buffer').toBeGreaterThanOrEqual(DELAY_MS - 20)
+    expect((await recordOf(up.id)).size).toBe(4 * MiB)
+    const next = await store.uploads.create()
+    const data = await appendAll(next.id, [randomBytes(3 * MiB), randomBytes(3 * MiB), randomBytes(PART + 17)])
+    expect(await store.uploads.complete(next.id, { digest: sha(data), size: data.length })).toEqual({ digest: sha(data), size: data.length })
+    expect((await readAll(await store.getBlob(sha(data)))).equals(data)).toBe(true)
+    await store.uploads.cancel(up.id)
+  } finally {
+    await stores.close()
+    stores = await open()
+    store = await stores.open('up')
+    slow.destroy()
+    await proxy.stop()
+  }
 })
 
 test('an upload below one part is one verified PUT (no multipart); an empty upload completes to the empty blob', async () => {

@@ -21,8 +21,9 @@ async function* tap(body: AsyncIterable<Uint8Array>, onChunk: ((chunk: Uint8Arra
  * Append `body` after the session's bytes. The body streams into a part buffer whose head is reserved for the
  * session's tail segments: when the body ends first, only its new bytes are PUT as one more segment (merged with
  * the last segments while those are no larger and the result stays under MERGE_BELOW: a run of tiny chunks keeps
- * few segments, a chunk of a MiB or more is never re-read before its part fills); when the buffer fills, the segments are read into the head and full parts upload,
- * `queueSize` at a time, the remainder becoming the new tail. Memory: about (queueSize + 1) × partSize.
+ * few segments, a chunk of a MiB or more is never re-read before its part fills); when the buffer fills, the
+ * segments are read into the head and full parts upload, `queueSize` at a time, the remainder becoming the new
+ * tail. Memory: about (queueSize + 1) × partSize.
  */
 export async function appendToSession(
   ctx: S3Context,

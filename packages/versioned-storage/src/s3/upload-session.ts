@@ -72,7 +72,8 @@ const lost = (id: string, key: string, cause?: unknown): StorageError =>
   new StorageError('UPLOAD_UNKNOWN', `upload '${id}' lost acknowledged bytes (${key})`, cause === undefined ? undefined : { cause })
 
 /** Read the segments into `buf` from `at` on, `queueSize` GETs at a time, each into its own place (explicit
- * whole-object GETs: no suffix ranges). */
+ * whole-object GETs: no suffix ranges). Returns (or throws the first failure) only once no read is writing into
+ * `buf`: the caller gives it back to the part pool right after. */
 export async function readSegmentsInto(ctx: S3Context, id: string, segments: readonly Segment[], buf: Buffer, at: number): Promise<void> {
   const places: { seg: Segment; pos: number }[] = []
   let pos = at
@@ -80,16 +81,22 @@ export async function readSegmentsInto(ctx: S3Context, id: string, segments: rea
     places.push({ seg, pos })
     pos += seg.size
   }
+  let failed: { err: unknown } | undefined
   const worker = async (): Promise<void> => {
-    for (let next = places.shift(); next; next = places.shift()) {
+    for (let next = places.shift(); next && !failed; next = places.shift()) {
       let p = next.pos
-      for await (const chunk of oneSegment(ctx, id, next.seg)) {
-        buf.set(chunk, p)
-        p += chunk.length
+      try {
+        for await (const chunk of oneSegment(ctx, id, next.seg)) {
+          buf.set(chunk, p)
+          p += chunk.length
+        }
+      } catch (err) {
+        failed ??= { err }
       }
     }
   }
   await Promise.all(Array.from({ length: Math.min(ctx.queueSize, places.length) }, worker))
+  if (failed) throw failed.err
 }
 
 /** Delete the segments a session marks obsolete (idempotent: deleting a missing key succeeds). */

@@ -1,9 +1,13 @@
 // A loopback HTTP proxy in front of the real S3 server that breaks chosen requests the way networks and
-// overloaded object stores do: 503 SlowDown, a connection reset before any answer, or a body cut mid-way.
-import { createServer, request, type IncomingMessage } from 'node:http'
+// overloaded object stores do: 503 SlowDown, a connection reset before any answer, a body cut mid-way, or an
+// answer held back for DELAY_MS.
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-export type Fault = 'pass' | 'slow-down' | 'reset' | 'cut-body'
+export type Fault = 'pass' | 'slow-down' | 'reset' | 'cut-body' | 'delay'
+
+/** How long a 'delay' holds a request back before forwarding it. */
+export const DELAY_MS = 400
 
 export interface FaultProxy {
   readonly endpoint: string
@@ -13,7 +17,7 @@ export interface FaultProxy {
 }
 
 export async function startFaultProxy(targetPort: number, plan: (req: IncomingMessage) => Fault): Promise<FaultProxy> {
-  const injected = { 'slow-down': 0, reset: 0, 'cut-body': 0 }
+  const injected = { 'slow-down': 0, reset: 0, 'cut-body': 0, delay: 0 }
   const server = createServer((req, res) => {
     const fault = plan(req)
     if (fault === 'reset') {
@@ -28,6 +32,14 @@ export async function startFaultProxy(targetPort: number, plan: (req: IncomingMe
       res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>')
       return
     }
+    if (fault === 'delay') {
+      injected.delay++
+      setTimeout(() => forward(req, res, 'pass'), DELAY_MS)
+      return
+    }
+    forward(req, res, fault)
+  })
+  const forward = (req: IncomingMessage, res: ServerResponse, fault: Fault): void => {
     const upstream = request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers)
       const length = Number(up.headers['content-length'] ?? 0)
@@ -50,7 +62,7 @@ export async function startFaultProxy(targetPort: number, plan: (req: IncomingMe
     })
     upstream.on('error', () => res.socket?.destroy())
     req.pipe(upstream)
-  })
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
