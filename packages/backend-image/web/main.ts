@@ -21,7 +21,6 @@ const root = document.getElementById('app')!
 let session: Session | undefined
 let base: Base | undefined
 let viewer: Viewer | undefined
-let timeline: WindowedGrid | undefined
 let pendingCtx: ItemContext | undefined
 let sharing = ''
 let routing = 0
@@ -41,7 +40,8 @@ const canDelete = () => !!session && !session.anonymous && session.role === 'own
 let refreshTimer = 0
 function refreshSoon(): void {
   clearTimeout(refreshTimer)
-  refreshTimer = window.setTimeout(() => void timeline?.reload(), 250)
+  // New uploads show on the timeline; other lists (search, albums) keep what they showed.
+  refreshTimer = window.setTimeout(() => void (base?.key === 'timeline' ? base.grid?.reload() : undefined), 250)
 }
 
 export function go(href: string, replace = false): void {
@@ -97,7 +97,6 @@ async function logout(): Promise<void> {
   setCsrf('')
   base?.stop()
   base = undefined
-  timeline = undefined
   go('/login')
 }
 
@@ -107,9 +106,9 @@ function openItem(ctx: ItemContext, id: string): void {
 }
 
 /** Show a page; its list (if any) starts once it is in the document, since it measures itself there. */
-function setBase(key: string, el: Node, grid?: WindowedGrid, stop: () => void = () => undefined): void {
+function setBase(key: string, el: Node, grid?: WindowedGrid): void {
   base?.stop()
-  base = { key, ...(grid ? { grid } : {}), stop: () => (grid?.stop(), stop()) }
+  base = { key, ...(grid ? { grid } : {}), stop: () => grid?.stop() }
   main.replaceChildren(el)
   void grid?.start()
 }
@@ -128,13 +127,13 @@ async function route(): Promise<void> {
       sharing = m[1]!
       setShareToken(sharing)
       shell()
+      base?.stop()
       base = undefined
     }
   } else if (path === '/login') {
     closeViewer()
     base?.stop()
     base = undefined
-    timeline = undefined
     document.title = 'Log in · Photos'
     root.replaceChildren(loginView((s) => {
       session = s
@@ -187,10 +186,7 @@ async function buildBase(key: string, params: URLSearchParams): Promise<void> {
     const empty = () => h('div.empty', {}, h('h2', {}, 'No photos yet'), h('p', {}, canWrite() ? 'Use Upload, or drop photos and videos anywhere on this page.' : 'Nothing has been added to this library yet.'))
     const t = timelineGrid(openItem, empty, early)
     early = undefined
-    timeline = t
-    setBase(key, h('div.page.timeline-page', {}, h('h1.sr-only', {}, 'Timeline'), t.el), t, () => {
-      if (timeline === t) timeline = undefined
-    })
+    setBase(key, h('div.page.timeline-page', {}, h('h1.sr-only', {}, 'Timeline'), t.el), t)
   } else if (key === 'albums') {
     setBase(key, await albumsView(canWrite(), go))
   } else if (key.startsWith('search')) {
