@@ -47,7 +47,18 @@ interface Section extends GridSection {
 
 interface Rendered {
   readonly el: HTMLElement
+  readonly section: number
+  /** -1: the section's header. */
+  readonly row: number
   filled: boolean
+}
+
+/** Set `key` as the most recently used entry of `map` (insertion order: the first is the oldest), forgetting the
+ * oldest beyond `limit`. */
+function keepRecent<K, V>(map: Map<K, V>, key: K, value: V, limit: number): void {
+  map.delete(key)
+  map.set(key, value)
+  while (map.size > limit) map.delete(map.keys().next().value as K)
 }
 
 export const PAGE = 200
@@ -285,7 +296,7 @@ export class WindowedGrid implements ItemContext {
       }
       const el = have?.el ?? this.place(top, row < 0)
       if (row < 0) el.textContent = monthLabel(this.sections[i]!.label!)
-      this.rendered.set(key, { el, filled: row < 0 || this.fill(el, i, row, soon) })
+      this.rendered.set(key, { el, section: i, row, filled: row < 0 || this.fill(el, i, row, soon) })
     }
     if (more) this.schedule()
     clearTimeout(this.idle)
@@ -334,18 +345,12 @@ export class WindowedGrid implements ItemContext {
   private pageOf(i: number, p: number): readonly Summary[] | undefined {
     const key = `${i}:${p}`
     const page = this.pages.get(key)
-    if (page) {
-      // Most recently used last: the first in the map is the one to forget.
-      this.pages.delete(key)
-      this.pages.set(key, page)
-    }
+    if (page) keepRecent(this.pages, key, page, KEEP_PAGES)
     return page
   }
 
   private remember(id: string, index: number): void {
-    this.positions.delete(id)
-    this.positions.set(id, index)
-    if (this.positions.size > KEEP_POSITIONS) this.positions.delete(this.positions.keys().next().value!)
+    keepRecent(this.positions, id, index, KEEP_POSITIONS)
   }
 
   /** Load the pages of what is on screen and just around it. */
@@ -377,8 +382,7 @@ export class WindowedGrid implements ItemContext {
       : source.next(this.cursors[p], PAGE).then((r) => r.items)
     const work = items.then((got) => {
       if (generation !== this.generation) return
-      this.pages.set(key, got)
-      while (this.pages.size > KEEP_PAGES) this.pages.delete(this.pages.keys().next().value!)
+      keepRecent(this.pages, key, got, KEEP_PAGES)
       // Fewer than the count promised (items gone since it was read): the section ends there.
       if (got.length < PAGE && p * PAGE + got.length < s.count) {
         s.count = p * PAGE + got.length
@@ -387,10 +391,7 @@ export class WindowedGrid implements ItemContext {
       // Only the rows this page covers are drawn again.
       const from = Math.floor((p * PAGE) / this.cols)
       const to = Math.floor(((p + 1) * PAGE - 1) / this.cols)
-      for (const [k, r] of this.rendered) {
-        const [si, row] = k.split(':') as [string, string]
-        if (Number(si) === i && row !== 'h' && Number(row) >= from && Number(row) <= to) r.filled = false
-      }
+      for (const r of this.rendered.values()) if (r.section === i && r.row >= from && r.row <= to) r.filled = false
       this.schedule()
     }).finally(() => this.loading.delete(key))
     this.loading.set(key, work)
@@ -417,7 +418,7 @@ export class WindowedGrid implements ItemContext {
       const lastRow = Math.floor(Math.max(0, s.count - 1) / this.cols)
       s.count += page.items.length
       this.status.textContent = ''
-      for (const [k, r] of this.rendered) if (Number(k.split(':')[1]) >= lastRow) r.filled = false
+      for (const r of this.rendered.values()) if (r.row >= lastRow) r.filled = false
       // The end is known now: every position drawn so far learns the list's length.
       if (this.done) for (const cell of this.canvas.querySelectorAll('[aria-setsize]')) cell.setAttribute('aria-setsize', String(s.count))
       this.measure()
