@@ -53,6 +53,14 @@ interface Rendered {
   filled: boolean
 }
 
+/** Page `p` of the section holds fewer items than its count promised (items gone since it was counted): the section
+ * ends there. Whether its count changed. */
+function endsEarly(s: { count: number }, p: number, got: readonly Summary[]): boolean {
+  if (got.length >= PAGE || p * PAGE + got.length >= s.count) return false
+  s.count = p * PAGE + got.length
+  return true
+}
+
 /** Set `key` as the most recently used entry of `map` (insertion order: the first is the oldest), forgetting the
  * oldest beyond `limit`. */
 function keepRecent<K, V>(map: Map<K, V>, key: K, value: V, limit: number): void {
@@ -149,13 +157,19 @@ export class WindowedGrid implements ItemContext {
   /** Read the counts again (after uploads, deletes, edits) and redraw from fresh pages, keeping the scroll position. */
   reload(): Promise<void> {
     const generation = ++this.generation
-    this.ready = this.fetchSections().then((sections) => {
+    this.ready = this.fetchSections().then(async (fetched) => {
       if (generation !== this.generation) return
-      this.pages.clear()
+      const sections: Section[] = fetched.map((s) => ({ ...s, top: 0, first: 0, rows: 0, header: s.label !== undefined ? HEADER : 0 }))
+      const pages = new Map<string, readonly Summary[]>()
+      sections.forEach((s, i) => s.items && pages.set(`${i}:0`, s.items.slice(0, PAGE)))
+      // A list already showing keeps showing until the pages its screen needs under the new counts are here, then
+      // changes in one step: an upload or a delete never turns the screen into placeholders for a round trip.
+      if (this.sections.length > 0) await this.screenPages(sections, pages)
+      if (generation !== this.generation) return
+      this.pages = pages
       this.loading.clear()
       this.positions.clear()
-      this.sections = sections.map((s) => ({ ...s, top: 0, first: 0, rows: 0, header: s.label !== undefined ? HEADER : 0 }))
-      this.sections.forEach((s, i) => s.items && this.pages.set(`${i}:0`, s.items.slice(0, PAGE)))
+      this.sections = sections
       this.layout(true)
     }).catch((err: unknown) => {
       if (generation !== this.generation) return
@@ -163,6 +177,31 @@ export class WindowedGrid implements ItemContext {
       this.showingEmpty = false
     })
     return this.ready
+  }
+
+  /** Fetch into `pages` the pages the screen shows when the list is `sections` (windowed sources only; a page that
+   * fails is left to loadPage, which asks again once it is on screen). */
+  private async screenPages(sections: Section[], pages: Map<string, readonly Summary[]>): Promise<void> {
+    const source = this.opts.source
+    if (!('sections' in source)) return
+    this.positionSections(sections)
+    const wanted = new Map<string, [number, number]>()
+    for (const [, i, row] of this.rows(...this.range(0), sections)) for (const p of this.pagesOfRow(sections[i]!, row)) wanted.set(`${i}:${p}`, [i, p])
+    await Promise.all([...wanted].filter(([key]) => !pages.has(key)).map(async ([key, [i, p]]) => {
+      const got = await source.window(sections[i]!.key, p * PAGE, PAGE).catch(() => undefined)
+      if (!got) return
+      pages.set(key, got)
+      endsEarly(sections[i]!, p, got) // positions are measured again when the list changes over
+
+    }))
+  }
+
+  /** The pages a row's items are on (none for a header). */
+  private pagesOfRow(s: Section, row: number): number[] {
+    if (row < 0) return []
+    const a = Math.floor((row * this.cols) / PAGE)
+    const b = Math.floor((Math.min(s.count, (row + 1) * this.cols) - 1) / PAGE)
+    return Array.from({ length: b - a + 1 }, (_, k) => a + k)
   }
 
   private async fetchSections(): Promise<GridSection[]> {
@@ -193,19 +232,25 @@ export class WindowedGrid implements ItemContext {
   }
 
   /** Positions of the sections from their counts: the only work proportional to the number of sections. */
-  private measure(): void {
+  private positionSections(sections: Section[]): { total: number; height: number } {
     let top = 0
     let first = 0
-    for (const s of this.sections) {
+    for (const s of sections) {
       s.top = top
       s.first = first
       s.rows = Math.ceil(s.count / this.cols)
       top += s.header + s.rows * (this.size + GAP)
       first += s.count
     }
-    this.total = first
-    this.height = top
-    this.canvas.style.height = `${Math.ceil(top)}px`
+    return { total: first, height: top }
+  }
+
+  /** Position the list's sections and size the canvas to them; the empty note where there is nothing. */
+  private measure(): void {
+    const { total, height } = this.positionSections(this.sections)
+    this.total = total
+    this.height = height
+    this.canvas.style.height = `${Math.ceil(height)}px`
     const empty = this.total === 0 && this.done
     if (empty !== this.showingEmpty) this.status.replaceChildren(...(empty ? [this.opts.empty()] : []))
     this.showingEmpty = empty
@@ -238,23 +283,23 @@ export class WindowedGrid implements ItemContext {
   }
 
   /** The last section whose `field` is at most `value` (sections ascend in both). */
-  private sectionAt(field: 'top' | 'first', value: number): number {
+  private sectionAt(field: 'top' | 'first', value: number, sections: readonly Section[] = this.sections): number {
     let lo = 0
-    let hi = this.sections.length - 1
+    let hi = sections.length - 1
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1
-      if (this.sections[mid]![field] <= value) lo = mid
+      if (sections[mid]![field] <= value) lo = mid
       else hi = mid - 1
     }
     return lo
   }
 
-  /** Rows in [y0, y1] as [key, section index, row (-1: the header), top]. */
-  private rows(y0: number, y1: number): Array<[string, number, number, number]> {
+  /** Rows in [y0, y1] as [key, section index, row (-1: the header), top], of the list or of `sections`. */
+  private rows(y0: number, y1: number, sections: readonly Section[] = this.sections): Array<[string, number, number, number]> {
     const out: Array<[string, number, number, number]> = []
     const rowH = this.size + GAP
-    for (let i = this.sections.length ? this.sectionAt('top', Math.max(0, y0)) : 0; i < this.sections.length; i++) {
-      const s = this.sections[i]!
+    for (let i = sections.length ? this.sectionAt('top', Math.max(0, y0), sections) : 0; i < sections.length; i++) {
+      const s = sections[i]!
       if (s.top > y1) break
       if (s.header && s.top + s.header > y0) out.push([`${i}:h`, i, -1, s.top])
       const from = Math.max(0, Math.floor((y0 - s.top - s.header) / rowH))
@@ -360,13 +405,7 @@ export class WindowedGrid implements ItemContext {
     // Outside a frame: a good time to measure again where the canvas starts (what is above it may have changed).
     this.origin = this.canvas.getBoundingClientRect().top + window.scrollY
     const [y0, y1] = this.range(0.25)
-    for (const [, i, row] of this.rows(y0, y1)) {
-      if (row < 0) continue
-      const s = this.sections[i]!
-      const a = Math.floor((row * this.cols) / PAGE)
-      const b = Math.floor((Math.min(s.count, (row + 1) * this.cols) - 1) / PAGE)
-      for (let p = a; p <= b; p++) void this.loadPage(i, p)
-    }
+    for (const [, i, row] of this.rows(y0, y1)) for (const p of this.pagesOfRow(this.sections[i]!, row)) void this.loadPage(i, p)
   }
 
   private loadPage(i: number, p: number): Promise<void> {
@@ -383,11 +422,7 @@ export class WindowedGrid implements ItemContext {
     const work = items.then((got) => {
       if (generation !== this.generation) return
       keepRecent(this.pages, key, got, KEEP_PAGES)
-      // Fewer than the count promised (items gone since it was read): the section ends there.
-      if (got.length < PAGE && p * PAGE + got.length < s.count) {
-        s.count = p * PAGE + got.length
-        this.measure()
-      }
+      if (endsEarly(s, p, got)) this.measure()
       // Only the rows this page covers are drawn again.
       const from = Math.floor((p * PAGE) / this.cols)
       const to = Math.floor(((p + 1) * PAGE - 1) / this.cols)

@@ -127,6 +127,26 @@ describe.skipIf(!built || (!existsSync(CHROMIUM) && !process.env.CI))('the galle
     await p.waitForFunction((alt) => [...document.querySelectorAll('img')].some((i) => i.alt === alt && i.complete && i.naturalWidth > 0), name, { timeout: SLOW })
   }
 
+  /**
+   * Watch the thumbnails on screen in the page's main list from now on; the returned function gives how many there
+   * were at the start and the fewest seen at any rebuild since. When the list refreshes, the screen shows the new
+   * list whole, never placeholders where thumbnails were while it reads the new pages (rows below the screen may
+   * follow a frame later, so only the screen counts).
+   */
+  async function watchThumbnailsOnScreen(p: Page): Promise<() => Promise<{ atStart: number; fewest: number }>> {
+    await p.evaluate(() => {
+      const onScreen = () => [...document.querySelectorAll('main .tile img')].filter((img) => {
+        const b = img.getBoundingClientRect()
+        return b.bottom > 0 && b.top < window.innerHeight
+      }).length
+      const w = window as unknown as { thumbnailsOnScreen: { atStart: number; fewest: number } }
+      const atStart = onScreen()
+      w.thumbnailsOnScreen = { atStart, fewest: atStart }
+      new MutationObserver(() => (w.thumbnailsOnScreen.fewest = Math.min(w.thumbnailsOnScreen.fewest, onScreen()))).observe(document.querySelector('main')!, { childList: true, subtree: true })
+    })
+    return () => p.evaluate(() => (window as unknown as { thumbnailsOnScreen: { atStart: number; fewest: number } }).thumbnailsOnScreen)
+  }
+
   const login = (port: number, host: string, secure: boolean, user: string, password: string) => {
     const body = JSON.stringify({ user, password })
     const scheme = secure ? 'https' : 'http'
@@ -196,6 +216,8 @@ describe.skipIf(!built || (!existsSync(CHROMIUM) && !process.env.CI))('the galle
     expect(await overall.getAttribute('value')).toBe(await overall.getAttribute('max'))
     await page.waitForFunction(() => document.querySelectorAll('.upload-status').length === 4 && [...document.querySelectorAll('.upload-status')].every((s) => s.textContent === 'Ready'), null, { timeout: SLOW })
     for (const name of ['beach.jpg', 'forest.jpg', 'city.jpg', 'clip.mp4']) await imageLoaded(page, name)
+    // From now on the timeline may refresh (the last upload's thumbnail just landed), and never blanks as it does.
+    const thumbnails = await watchThumbnailsOnScreen(page)
     // Newest first, grouped by month (of the EXIF date taken; the video's creation time).
     const months = await page.locator('.month').allTextContents()
     const label = (m: string) => new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.parse(`${m} 15 UTC`))
@@ -222,6 +244,9 @@ describe.skipIf(!built || (!existsSync(CHROMIUM) && !process.env.CI))('the galle
     await uploads.getByText('Duplicate: already in the library').waitFor()
     await uploads.getByRole('button', { name: 'Hide' }).click()
     expect(await page.locator('.tile img').count()).toBe(4)
+    const whileUploading = await thumbnails()
+    expect(whileUploading.atStart).toBeGreaterThan(0)
+    expect(whileUploading.fewest, 'thumbnails on screen while the timeline refreshed').toBe(whileUploading.atStart)
     await expectNoSeriousViolations(page, 'timeline')
     await shots(page, 'timeline')
   })
@@ -286,9 +311,15 @@ describe.skipIf(!built || (!existsSync(CHROMIUM) && !process.env.CI))('the galle
     const viewer = page.getByRole('dialog', { name: 'beach.jpg' })
     await viewer.getByLabel('Caption').fill('Sunset over the harbour')
     await viewer.getByLabel('Tags (comma separated)').fill('sea, evening')
+    // Saving refreshes the timeline behind the viewer (the caption is the tile's alt text): it changes in one step.
+    const thumbnails = await watchThumbnailsOnScreen(page)
     await viewer.getByRole('button', { name: 'Save' }).click()
     await viewer.getByText('Saved').waitFor()
     await viewer.getByRole('img', { name: 'Sunset over the harbour' }).waitFor()
+    await page.locator('main .tile img[alt="Sunset over the harbour"]').waitFor({ state: 'attached' })
+    const whileSaving = await thumbnails()
+    expect(whileSaving.atStart).toBeGreaterThan(0)
+    expect(whileSaving.fewest, 'thumbnails on screen while the timeline refreshed after the save').toBe(whileSaving.atStart)
     await page.keyboard.press('Escape')
 
     await page.getByRole('link', { name: 'Search' }).click()
