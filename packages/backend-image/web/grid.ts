@@ -79,6 +79,8 @@ const KEEP_POSITIONS = 10_000
 /** Time per frame for building the rows around the screen; the screen's own are always built. */
 const BUILD_MS = 6
 const FETCH_EVERY_MS = 120
+/** Pages are fetched for the screen and this many screens above and below it. */
+const FETCH_EXTRA = 0.25
 /** Thumbnails on screen load once the scrolling has paused this long: a fling does not ask for the screens it
  * flies past (each would be a request started and cancelled, on the main thread). */
 const SCROLL_IDLE_MS = 100
@@ -179,21 +181,27 @@ export class WindowedGrid implements ItemContext {
     return this.ready
   }
 
-  /** Fetch into `pages` the pages the screen shows when the list is `sections` (windowed sources only; a page that
-   * fails is left to loadPage, which asks again once it is on screen). */
+  /** Fetch into `pages` the pages wanted now when the list is `sections`, the same ones a settled scroll fetches,
+   * so no row near the screen turns into placeholders (windowed sources only; a page that fails is left to
+   * loadPage, which asks again). */
   private async screenPages(sections: Section[], pages: Map<string, readonly Summary[]>): Promise<void> {
     const source = this.opts.source
     if (!('sections' in source)) return
     this.positionSections(sections)
-    const wanted = new Map<string, [number, number]>()
-    for (const [, i, row] of this.rows(...this.range(0), sections)) for (const p of this.pagesOfRow(sections[i]!, row)) wanted.set(`${i}:${p}`, [i, p])
-    await Promise.all([...wanted].filter(([key]) => !pages.has(key)).map(async ([key, [i, p]]) => {
+    await Promise.all([...this.wantedPages(sections)].filter(([key]) => !pages.has(key)).map(async ([key, [i, p]]) => {
       const got = await source.window(sections[i]!.key, p * PAGE, PAGE).catch(() => undefined)
       if (!got) return
       pages.set(key, got)
       endsEarly(sections[i]!, p, got) // positions are measured again when the list changes over
 
     }))
+  }
+
+  /** The pages of the rows on and near the screen (FETCH_EXTRA), by key, of the list or of `sections`. */
+  private wantedPages(sections: readonly Section[] = this.sections): Map<string, [number, number]> {
+    const wanted = new Map<string, [number, number]>()
+    for (const [, i, row] of this.rows(...this.range(FETCH_EXTRA), sections)) for (const p of this.pagesOfRow(sections[i]!, row)) wanted.set(`${i}:${p}`, [i, p])
+    return wanted
   }
 
   /** The pages a row's items are on (none for a header). */
@@ -404,8 +412,7 @@ export class WindowedGrid implements ItemContext {
     this.lastFetch = performance.now()
     // Outside a frame: a good time to measure again where the canvas starts (what is above it may have changed).
     this.origin = this.canvas.getBoundingClientRect().top + window.scrollY
-    const [y0, y1] = this.range(0.25)
-    for (const [, i, row] of this.rows(y0, y1)) for (const p of this.pagesOfRow(this.sections[i]!, row)) void this.loadPage(i, p)
+    for (const [i, p] of this.wantedPages().values()) void this.loadPage(i, p)
   }
 
   private loadPage(i: number, p: number): Promise<void> {
