@@ -232,9 +232,9 @@ describe.skipIf(!built || (!existsSync(CHROMIUM) && !process.env.CI))('the galle
     // From now on the timeline may refresh (the last upload's thumbnail just landed), and never blanks as it does.
     const thumbnails = await watchThumbnailsOnScreen(page)
     // Newest first, grouped by month (of the EXIF date taken; the video's creation time).
-    const months = await page.locator('.month').allTextContents()
+    // (The last month is below the screen: after a refresh its heading may come a frame later, so this is polled.)
     const label = (m: string) => new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.parse(`${m} 15 UTC`))
-    expect(months).toEqual(['August 2026', 'July 2026', 'May 2026', 'December 2025'].map(label))
+    await expect.poll(() => page.locator('.month').allTextContents()).toEqual(['August 2026', 'July 2026', 'May 2026', 'December 2025'].map(label))
 
     // The same bytes again: reported as a duplicate, not a new item.
     const again = page.waitForEvent('filechooser')
