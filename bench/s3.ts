@@ -1,6 +1,6 @@
 // bench/s3.ts — the s3Blobs driver against the raw AWS SDK, on the same s3rver process, in the same run:
 //   blob write MB/s: store.putBlob with the digest known (an OCI push: multipart at the digest key) and without it
-//   (staging key + server-side copy) vs lib-storage's Upload of the same bytes with the same part size and queue;
+//   (streamed to a data key, linked from the digest key once verified) vs lib-storage's Upload of the same bytes with the same part size and queue;
 //   blob read MB/s: store.getBlob vs a raw GetObject of the same object;
 //   RSS growth of this process while s3Blobs moves the blob in and out (the bar: < 64 MiB for 1 GiB).
 // Run: pnpm build && pnpm --filter @everlock/bench bench:s3 [-- --quick]   (quick: 128 MiB, 1 round; full: 1 GiB, 3 rounds)
@@ -40,7 +40,7 @@ try {
     const read = await timedWithRss(async () => drain(await store.getBlob(blob.digest)))
     add('read.s3Blobs', mb / read.seconds)
     add('rss.read', read.rss / MiB)
-    // digest unknown: staged, then copied under it (a second blob, or the HEAD would find the first)
+    // digest unknown: streamed to a data key, then linked from its digest key (a second blob, or the HEAD would find the first)
     const other = generateBlob(SIZE)
     add('write.raw2', mb / (await timed(() => bench.rawUpload(`${rawKey}-b`, other.stream()))))
     add('write.unknown', mb / (await timed(() => store.putBlob(other.stream()))))
@@ -51,7 +51,7 @@ try {
   const m = (key: string): number => median(samples[key] ?? []) ?? NaN
   const table = [
     ['blob write, digest known (multipart at the digest key)', f(m('write.known')), f(m('write.raw')), (m('write.known') / m('write.raw')).toFixed(2)],
-    ['blob write, digest unknown (staging + CopyObject)', f(m('write.unknown')), f(m('write.raw2')), (m('write.unknown') / m('write.raw2')).toFixed(2)],
+    ['blob write, digest unknown (data key + link)', f(m('write.unknown')), f(m('write.raw2')), (m('write.unknown') / m('write.raw2')).toFixed(2)],
     ['blob read (GetObject stream)', f(m('read.s3Blobs')), f(m('read.raw')), (m('read.s3Blobs') / m('read.raw')).toFixed(2)],
   ]
   const date = new Date().toISOString()

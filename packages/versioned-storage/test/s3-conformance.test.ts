@@ -25,6 +25,12 @@ blobDriverConformance('s3 (s3rver)', async () => ({
   cleanup: async () => undefined,
 }))
 
+// Every write of unknown digest above one part linked from its digest key instead of copied there.
+blobDriverConformance('s3 (s3rver), large writes linked', async () => ({
+  driver: s3Blobs({ client: server.client(), bucket: 'conformance', prefix: fresh(), partSize: 5 * 1024 * 1024, linkAbove: 0 }),
+  cleanup: async () => undefined,
+}))
+
 storeConformance('level + s3 (s3rver)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vs-s3-store-'))
   const prefix = fresh()

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { HeadObjectCommand } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { openStores } from '@everlock/versioned-storage'
 import { s3Blobs } from '@everlock/versioned-storage/s3'
@@ -27,6 +28,15 @@ afterAll(async () => {
 
 
 const stagingKeys = (): Promise<string[]> => server.keys(BUCKET, 'crash/crash/staging/')
+/** Bytes under data/ that no link names: what the sweep must have removed. */
+async function unlinkedData(): Promise<string[]> {
+  const linked = new Set<string>()
+  for (const key of await server.keys(BUCKET, 'crash/crash/sha256/')) {
+    const head = await server.client().send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }))
+    if (head.Metadata?.['everlock-target']) linked.add(head.Metadata['everlock-target'])
+  }
+  return (await server.keys(BUCKET, 'crash/crash/data/')).filter((key) => !linked.has(key))
+}
 
 test(`s3: SIGKILL mid-upload ${ROUNDS} times: acknowledged commits survive whole, nothing partial is visible, staging is swept`, async () => {
   const acknowledged: Ack[] = []
@@ -40,6 +50,7 @@ test(`s3: SIGKILL mid-upload ${ROUNDS} times: acknowledged commits survive whole
     try {
       const store = await stores.open('crash')
       expect(await stagingKeys()).toEqual([]) // swept on open
+      expect(await unlinkedData()).toEqual([])
       await expectAcknowledged(store, acknowledged)
     } finally {
       await stores.close()

@@ -7,28 +7,20 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { isStorageError, openStores } from '@everlock/versioned-storage'
 import { s3Blobs } from '@everlock/versioned-storage/s3'
 import { readAll } from '@everlock/versioned-storage/testing'
-import { startS3rver, S3RVER_CREDENTIALS, type S3rver } from '@everlock/versioned-storage/s3rver'
+import { S3RVER_CREDENTIALS } from '@everlock/versioned-storage/s3rver'
 import { startFaultProxy } from './helpers/fault-proxy'
+import { useS3rverBucket } from './helpers/s3-bucket'
 
 const MiB = 1024 * 1024
 const BUCKET = 'driver-test'
 const sha = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`
 const hexOf = (digest: string): string => digest.slice('sha256:'.length)
 
-let server: S3rver
-let raw: S3Client
-beforeAll(async () => {
-  server = await startS3rver()
-  await server.createBucket(BUCKET)
-  raw = server.client()
-})
-afterAll(async () => {
-  await server?.stop()
-})
+const s3 = useS3rverBucket(BUCKET)
 
 let n = 0
 const fresh = (): string => `t${++n}/`
@@ -40,13 +32,13 @@ function parts(data: Buffer, size: number): Readable {
 }
 
 async function rawBytes(key: string): Promise<Buffer> {
-  const res = await raw.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))
+  const res = await s3.raw.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))
   return readAll(res.Body as AsyncIterable<Uint8Array>)
 }
 
 test('blobs are stored as plain bytes under <prefix>sha256/<ab>/<hex>, one PUT or many parts alike', async () => {
   const prefix = fresh()
-  const driver = s3Blobs({ client: server.client(), bucket: BUCKET, prefix, partSize: 5 * MiB })
+  const driver = s3Blobs({ client: s3.server.client(), bucket: BUCKET, prefix, partSize: 5 * MiB })
   for (const data of [randomBytes(1000), randomBytes(11 * MiB + 5)]) {
     const staged = await driver.stage(parts(data, 300_000))
     await staged.publish()
@@ -75,14 +67,14 @@ describe('a bucket that cannot be used is a clear error when the store opens', (
   }
 
   test('missing bucket: BUCKET_MISSING naming endpoint and bucket', async () => {
-    const err = await openWith(server.client(), 'no-such-bucket')
+    const err = await openWith(s3.server.client(), 'no-such-bucket')
     expect(err).toMatchObject({ code: 'BUCKET_MISSING' })
-    expect((err as Error).message).toContain(server.endpoint)
+    expect((err as Error).message).toContain(s3.server.endpoint)
     expect((err as Error).message).toContain('no-such-bucket')
   })
 
   test('refused credentials: BUCKET_FORBIDDEN', async () => {
-    const err = await openWith(server.client({ credentials: { accessKeyId: 'NOT-A-KEY', secretAccessKey: 'nope' } }), BUCKET)
+    const err = await openWith(s3.server.client({ credentials: { accessKeyId: 'NOT-A-KEY', secretAccessKey: 'nope' } }), BUCKET)
     expect(err).toMatchObject({ code: 'BUCKET_FORBIDDEN' })
     expect((err as Error).message).toContain(BUCKET)
   })
@@ -104,21 +96,21 @@ describe('a bucket that cannot be used is a clear error when the store opens', (
 test('the sweep removes staging objects older than the grace period and leaves younger ones', async () => {
   const prefix = fresh()
   const key = `${prefix}staging/${Date.now()}-abandoned`
-  await raw.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.from('left by a killed writer') }))
-  const exists = () => raw.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })).then(() => true, () => false)
-  expect(await s3Blobs({ client: server.client(), bucket: BUCKET, prefix, sweepGraceMs: 3_600_000 }).sweep()).toBe(0)
+  await s3.raw.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.from('left by a killed writer') }))
+  const exists = () => s3.raw.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key })).then(() => true, () => false)
+  expect(await s3Blobs({ client: s3.server.client(), bucket: BUCKET, prefix, sweepGraceMs: 3_600_000 }).sweep()).toBe(0)
   expect(await exists()).toBe(true)
-  expect(await s3Blobs({ client: server.client(), bucket: BUCKET, prefix, sweepGraceMs: 0 }).sweep()).toBe(1)
+  expect(await s3Blobs({ client: s3.server.client(), bucket: BUCKET, prefix, sweepGraceMs: 0 }).sweep()).toBe(1)
   expect(await exists()).toBe(false)
 })
 
 test('unfinished multipart uploads older than the grace period are aborted by the sweep', async (ctx) => {
-  const probe = await raw.send(new ListMultipartUploadsCommand({ Bucket: BUCKET })).catch((err: unknown) => err)
+  const probe = await s3.raw.send(new ListMultipartUploadsCommand({ Bucket: BUCKET })).catch((err: unknown) => err)
   if ((probe as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 501) {
     ctx.skip('s3rver does not implement ListMultipartUploads (501), so the sweep cannot see unfinished uploads there')
   }
   const prefix = fresh()
-  const driver = s3Blobs({ client: server.client(), bucket: BUCKET, prefix, partSize: 5 * MiB, sweepGraceMs: 0 })
+  const driver = s3Blobs({ client: s3.server.client(), bucket: BUCKET, prefix, partSize: 5 * MiB, sweepGraceMs: 0 })
   const data = randomBytes(6 * MiB)
   const staged = await driver.stage(parts(data, MiB), { digest: sha(data) }) // an open multipart upload at the digest key
   expect(await driver.sweep()).toBe(1)
@@ -129,7 +121,7 @@ test('unfinished multipart uploads older than the grace period are aborted by th
 test('writes and reads go through 503 SlowDown, connection resets and a body cut mid-way', async () => {
   let puts = 0
   let gets = 0
-  const proxy = await startFaultProxy(server.port, (req) => {
+  const proxy = await startFaultProxy(s3.server.port, (req) => {
     if (req.method === 'PUT') {
       puts++
       return puts === 2 ? 'slow-down' : puts === 4 ? 'reset' : 'pass'
@@ -154,7 +146,7 @@ test('writes and reads go through 503 SlowDown, connection resets and a body cut
 
 test('above the single-copy limit a staged blob is copied part by part (UploadPartCopy)', async (ctx) => {
   const prefix = fresh()
-  const driver = s3Blobs({ client: server.client(), bucket: BUCKET, prefix, partSize: 5 * MiB, copyLimit: 5 * MiB, sweepGraceMs: 0 })
+  const driver = s3Blobs({ client: s3.server.client(), bucket: BUCKET, prefix, partSize: 5 * MiB, copyLimit: 5 * MiB, sweepGraceMs: 0 })
   const data = randomBytes(11 * MiB)
   const staged = await driver.stage(parts(data, MiB)) // digest unknown: staging key, copied on publish
   const refused = await staged.publish().then(
@@ -172,7 +164,7 @@ test('above the single-copy limit a staged blob is copied part by part (UploadPa
 })
 
 test('failures of the object store are BACKEND_FAILED (cause kept); a failing body passes through as it is', async () => {
-  const proxy = await startFaultProxy(server.port, (req) => (req.method === 'GET' && req.url?.includes('/sha256/') ? 'cut-body' : req.method === 'DELETE' ? 'slow-down' : 'pass'))
+  const proxy = await startFaultProxy(s3.server.port, (req) => (req.method === 'GET' && req.url?.includes('/sha256/') ? 'cut-body' : req.method === 'DELETE' ? 'slow-down' : 'pass'))
   try {
     const { s3Client } = await import('@everlock/versioned-storage/s3')
     const client = s3Client({ endpoint: proxy.endpoint, credentials: S3RVER_CREDENTIALS, maxAttempts: 2 })
@@ -197,7 +189,7 @@ test('failures of the object store are BACKEND_FAILED (cause kept); a failing bo
 })
 
 test('publishing bytes staged under a wrong expected digest is refused (DIGEST_MISMATCH), small or multi-part', async () => {
-  const driver = s3Blobs({ client: server.client(), bucket: BUCKET, prefix: fresh(), partSize: 5 * MiB })
+  const driver = s3Blobs({ client: s3.server.client(), bucket: BUCKET, prefix: fresh(), partSize: 5 * MiB })
   const claimed = sha(Buffer.from('what the client said'))
   for (const data of [randomBytes(100), randomBytes(11 * MiB)]) {
     const staged = await driver.stage(parts(data, MiB), { digest: claimed })
@@ -210,7 +202,7 @@ test('publishing bytes staged under a wrong expected digest is refused (DIGEST_M
 // s3rver checks a presigned URL's expiry but not its signature (a tampered signature is still served), so only
 // the expiry is asserted here; the signing itself is the AWS SDK's presigner.
 test('presigned GETs expire after expiresInSeconds; a lifetime outside 1 s – 7 days is refused', async () => {
-  const driver = s3Blobs({ client: server.client(), bucket: BUCKET, prefix: fresh() })
+  const driver = s3Blobs({ client: s3.server.client(), bucket: BUCKET, prefix: fresh() })
   const staged = await driver.stage(Readable.from([Buffer.from('short-lived')]))
   await staged.publish()
   const url = await driver.presignGet!(staged.digest, { expiresInSeconds: 1 })

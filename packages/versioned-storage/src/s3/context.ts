@@ -14,6 +14,8 @@ export interface S3Context {
   /** Largest object copied with one CopyObject; above it, UploadPartCopy (S3's limit is 5 GiB). */
   readonly copyLimit: number
   readonly copyPartSize: number
+  /** Writes of unknown digest from this size on are linked from their digest key, not copied there. */
+  readonly linkAbove: number
   /** Times a broken download resumes from the byte it reached. */
   readonly readRetries: number
   readonly pool: PartPool

@@ -2,15 +2,17 @@ import { randomBytes } from 'node:crypto'
 import { digestHex, hexDigest } from '../digest'
 
 /**
- * Where a driver's objects live in the bucket: `<prefix>sha256/<ab>/<hex>`, `<prefix>staging/<time>-<random>`,
- * and resumable uploads under `<prefix>uploads/<id>/` (`data`: the multipart key; `seg/<start>-<end>`: bytes
- * [start, end) of the upload not yet in a part).
+ * Where a driver's objects live in the bucket: `<prefix>sha256/<ab>/<hex>` (a blob's bytes, or a link to them),
+ * `<prefix>staging/<time>-<random>` (a write of unknown digest in progress: its marker), `<prefix>data/<same name>`
+ * (that write's bytes, kept there when linked), and resumable uploads under `<prefix>uploads/<id>/` (`data`: the
+ * multipart key; `seg/<start>-<end>`: bytes [start, end) of the upload not yet in a part).
  */
 export interface KeyLayout {
   /** The driver's whole share of the bucket. */
   readonly root: string
   readonly blobPrefix: string
   readonly stagingPrefix: string
+  readonly dataPrefix: string
   readonly uploadsPrefix: string
   blob(digest: string): string
   /** Everything of one upload is under this prefix. */
@@ -21,6 +23,8 @@ export interface KeyLayout {
   uploadOf(key: string): string | undefined
   /** A fresh staging key; its time part lets a sweep tell abandoned writes from running ones. */
   staging(): string
+  /** The data key of a staging key's write. */
+  dataOf(staging: string): string
   /** The digest a blob key names, or undefined for anything else under the prefix. */
   digestOf(key: string): string | undefined
 }
@@ -31,12 +35,14 @@ const UPLOAD_ID = /^([0-9a-f-]{36})\//
 export function keyLayout(prefix: string): KeyLayout {
   const blobPrefix = `${prefix}sha256/`
   const stagingPrefix = `${prefix}staging/`
+  const dataPrefix = `${prefix}data/`
   const uploadsPrefix = `${prefix}uploads/`
   const upload = (id: string): string => `${uploadsPrefix}${id}/`
   return {
     root: prefix,
     blobPrefix,
     stagingPrefix,
+    dataPrefix,
     uploadsPrefix,
     upload,
     uploadData: (id) => `${upload(id)}data`,
@@ -47,6 +53,7 @@ export function keyLayout(prefix: string): KeyLayout {
       return `${blobPrefix}${hex.slice(0, 2)}/${hex}`
     },
     staging: () => `${stagingPrefix}${Date.now()}-${randomBytes(8).toString('hex')}`,
+    dataOf: (staging) => `${dataPrefix}${staging.slice(stagingPrefix.length)}`,
     digestOf(key) {
       if (!key.startsWith(blobPrefix)) return undefined
       const m = BLOB_KEY.exec(key)

@@ -2,12 +2,13 @@ import { GetObjectCommand } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import type { BlobUrlOptions } from '../types'
 import type { S3Context } from './context'
+import { locateBlob } from './links'
 
 /** SigV4 query-string signatures are valid for at most 7 days. */
 const MAX_EXPIRY_S = 7 * 24 * 3600
 
 /**
- * A presigned GET of a blob's object: signed locally (no request to the endpoint), valid `expiresInSeconds`,
+ * A presigned GET of a blob's object (the linked one for a link: one HEAD tells), signed locally, valid `expiresInSeconds`,
  * with the response-content-* overrides the caller asks for (so a download keeps its file name and type).
  */
 export async function presignBlobGet(ctx: S3Context, digest: string, opts: BlobUrlOptions): Promise<string> {
@@ -17,7 +18,7 @@ export async function presignBlobGet(ctx: S3Context, digest: string, opts: BlobU
   }
   const command = new GetObjectCommand({
     Bucket: ctx.bucket,
-    Key: ctx.keys.blob(digest),
+    Key: (await locateBlob(ctx, digest))?.key ?? ctx.keys.blob(digest),
     ...(opts.contentType !== undefined ? { ResponseContentType: opts.contentType } : {}),
     ...(opts.contentDisposition !== undefined ? { ResponseContentDisposition: opts.contentDisposition } : {}),
     ...(opts.cacheControl !== undefined ? { ResponseCacheControl: opts.cacheControl } : {}),

@@ -4,11 +4,13 @@ import { GetObjectCommand } from '@aws-sdk/client-s3'
 import { StorageError } from '../errors'
 import type { S3Context } from './context'
 import { asBackendFailure, isNotFound, isTransient } from './failures'
+import { linkOf } from './links'
 
 interface Opened {
-  body: AsyncIterable<Uint8Array>
+  body: AsyncIterable<Uint8Array> & { destroy?: () => void }
   length: number
   etag: string | undefined
+  metadata: Record<string, string> | undefined
 }
 
 async function get(ctx: S3Context, key: string, digest: string, start: number | undefined, end: number | undefined, etag?: string): Promise<Opened> {
@@ -16,7 +18,7 @@ async function get(ctx: S3Context, key: string, digest: string, start: number | 
   const Range = start === undefined ? undefined : `bytes=${start}-${end ?? ''}`
   try {
     const res = await ctx.client.send(new GetObjectCommand({ Bucket: ctx.bucket, Key: key, Range, ...(etag ? { IfMatch: etag } : {}) }))
-    return { body: res.Body as AsyncIterable<Uint8Array>, length: res.ContentLength ?? 0, etag: res.ETag }
+    return { body: res.Body as Opened['body'], length: res.ContentLength ?? 0, etag: res.ETag, metadata: res.Metadata }
   } catch (err) {
     if (isNotFound(err)) throw new StorageError('BLOB_UNKNOWN', `blob ${digest} is unknown`, { cause: err })
     throw err
@@ -26,10 +28,19 @@ async function get(ctx: S3Context, key: string, digest: string, start: number | 
 /**
  * Stream an object (or bytes [start, end] of it). A connection that breaks mid-body is picked up again from the
  * byte reached, pinned to the same ETag, up to `ctx.readRetries` times with a growing pause; the reader sees one
- * unbroken stream. The SDK's own retries cover the request, not a body already streaming.
+ * unbroken stream. The SDK's own retries cover the request, not a body already streaming. An unranged read of a
+ * digest key that holds a link follows it (a ranged one is given the linked key by its caller, who sized the range).
  */
-export async function readObject(ctx: S3Context, key: string, digest: string, range?: { start: number; end: number }): Promise<Readable> {
-  const first = await get(ctx, key, digest, range?.start, range?.end)
+export async function readObject(ctx: S3Context, at: string, digest: string, range?: { start: number; end: number }): Promise<Readable> {
+  let key = at
+  let first = await get(ctx, key, digest, range?.start, range?.end)
+  const link = range === undefined ? linkOf(ctx, first.metadata) : undefined
+  if (link) {
+    // a digest key holding a link (zero bytes): the blob is the object it names
+    first.body.destroy?.()
+    key = link.key
+    first = await get(ctx, key, digest, undefined, undefined)
+  }
   const from = range?.start ?? 0
   const last = from + first.length - 1
   async function* bytes(): AsyncGenerator<Uint8Array> {

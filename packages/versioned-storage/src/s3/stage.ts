@@ -7,6 +7,7 @@ import { hexDigest } from '../digest'
 import type { S3Context } from './context'
 import { copyObject } from './copy'
 import { isNotFound } from './failures'
+import { locateBlob, putLink } from './links'
 import { abortMultipart, completeMultipart, createMultipart, uploadParts } from './multipart'
 import { cutParts, type Part } from './parts'
 
@@ -41,19 +42,21 @@ function assertExpected(expected: string | undefined, digest: string): void {
  * - one part or less: held in memory (about its own size), PUT under its digest on publish (after a HEAD: de-duplicated);
  * - expected digest already stored (HEAD): the body is only hashed, publish is a no-op once it matches;
  * - expected digest, larger: a multipart upload at the digest key, completed on publish (S3 shows nothing before);
- * - unknown digest, larger: a multipart upload to a staging key, copied to the digest key on publish.
+ * - unknown digest, larger: a multipart upload to a data key (its staging marker beside it), copied to the digest
+ *   key on publish, or linked from it when at least `ctx.linkAbove` bytes.
  */
 export async function stageBlob(ctx: S3Context, body: AsyncIterable<Uint8Array>, expected?: string): Promise<StagedBlob> {
   const hash = createHash('sha256')
   if (expected !== undefined) {
-    const stored = await headSize(ctx, ctx.keys.blob(expected))
-    if (stored !== undefined) return hashOnly(body, expected, stored)
+    const stored = await locateBlob(ctx, expected)
+    if (stored !== undefined) return hashOnly(body, expected, stored.size)
   }
   const parts = cutParts(body, ctx.pool, hash)
   const first = (await parts.next()).value as Part
   if (first.last) return onePart(ctx, first, hexDigest(hash.digest('hex')), expected)
 
-  const key = expected !== undefined ? ctx.keys.blob(expected) : ctx.keys.staging()
+  const marker = expected === undefined ? ctx.keys.staging() : undefined
+  const key = marker === undefined ? ctx.keys.blob(expected!) : ctx.keys.dataOf(marker)
   let uploadId: string
   try {
     uploadId = await createMultipart(ctx, key)
@@ -86,15 +89,18 @@ export async function stageBlob(ctx: S3Context, body: AsyncIterable<Uint8Array>,
         () => abortMultipart(ctx, key, uploadId),
       )
     }
+    // The marker before the bytes become an object: a sweep finds them by it if this process dies.
+    await putBytes(ctx, marker!, Buffer.alloc(0))
     await completeMultipart(ctx, key, uploadId, completed, size)
     return settleOnce(
       digest,
       size,
-      () => promote(ctx, key, digest, size),
-      () => deleteKey(ctx, key),
+      () => publishStaged(ctx, marker!, digest, size),
+      () => discardStaged(ctx, marker!),
     )
   } catch (err) {
     await abortMultipart(ctx, key, uploadId).catch(() => undefined)
+    if (marker !== undefined) await discardStaged(ctx, marker).catch(() => undefined)
     throw err
   }
 }
@@ -143,11 +149,29 @@ export async function publishCopy(ctx: S3Context, from: string, digest: string, 
   if ((await headSize(ctx, key)) === undefined) await copyObject(ctx, from, key, size)
 }
 
-/** A verified staging object becomes the blob (published by copy), then removed. */
-async function promote(ctx: S3Context, staging: string, digest: string, size: number): Promise<void> {
-  try {
-    await publishCopy(ctx, staging, digest, size)
-  } finally {
-    await deleteKey(ctx, staging).catch(() => undefined)
+/**
+ * The verified bytes of a write of unknown digest become the blob: below `ctx.linkAbove` copied under the digest
+ * key, above it linked from there (no copy). Nothing happens when the digest is stored already.
+ */
+async function publishStaged(ctx: S3Context, marker: string, digest: string, size: number): Promise<void> {
+  const data = ctx.keys.dataOf(marker)
+  if (size < ctx.linkAbove || (await locateBlob(ctx, digest)) !== undefined) {
+    try {
+      await publishCopy(ctx, data, digest, size)
+    } finally {
+      await discardStaged(ctx, marker).catch(() => undefined)
+    }
+    return
   }
+  await putBytes(ctx, marker, Buffer.from(digest)) // the sweep's proof that a link may name these bytes
+  await putLink(ctx, digest, data, size)
+  // Two writers of the same bytes: the link written last wins, the other's bytes go.
+  if ((await locateBlob(ctx, digest))?.key !== data) await deleteKey(ctx, data)
+  await deleteKey(ctx, marker)
+}
+
+/** A write of unknown digest undone: its bytes, then its marker (a sweep removes what a crash leaves between). */
+async function discardStaged(ctx: S3Context, marker: string): Promise<void> {
+  await deleteKey(ctx, ctx.keys.dataOf(marker))
+  await deleteKey(ctx, marker)
 }
