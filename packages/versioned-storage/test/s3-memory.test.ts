@@ -28,7 +28,7 @@ test('s3: a 256 MiB blob streams to the bucket and back without memory growing w
     const base = process.memoryUsage().rss
     let peak = base
     const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
-    const ref = await store.putBlob(generatedBytes(TOTAL, { fill: 3 })) // digest unknown: parts to staging, then a server-side copy
+    const ref = await store.putBlob(generatedBytes(TOTAL, { fill: 3 })) // digest unknown: parts to a data key, then linked from the digest key (read back through the link)
     const hash = createHash('sha256')
     let read = 0
     for await (const chunk of await store.getBlob(ref.digest)) {
