@@ -55,9 +55,10 @@ let prefix = ''
 let stores: Stores
 let store: Store
 const open = (): Promise<Stores> => openStores({ dir, blobDriver: (name) => s3Blobs({ client, bucket: BUCKET, prefix: `${prefix}${name}/`, partSize: PART, queueSize: 2, sweepGraceMs: 0 }) })
-async function reopen(): Promise<Store> {
+/** Close the stores and open them again (by default as every test does; `via` another client or options). */
+async function reopen(via: () => Promise<Stores> = open): Promise<Store> {
   await stores.close()
-  stores = await open()
+  stores = await via()
   store = await stores.open('up')
   return store
 }
@@ -169,9 +170,7 @@ test('a segment lost from the bucket fails the append that fills its part (UPLOA
   const proxy = await startFaultProxy(server.port, (req) => (req.method === 'GET' && req.url?.includes(`/seg/0-${MiB}`) ? 'delay' : 'pass'))
   const slow = s3Client({ endpoint: proxy.endpoint, credentials: S3RVER_CREDENTIALS })
   try {
-    await stores.close()
-    stores = await openStores({ dir, blobDriver: (name) => s3Blobs({ client: slow, bucket: BUCKET, prefix: `${prefix}${name}/`, partSize: PART, queueSize: 2 }) })
-    store = await stores.open('up')
+    await reopen(() => openStores({ dir, blobDriver: (name) => s3Blobs({ client: slow, bucket: BUCKET, prefix: `${prefix}${name}/`, partSize: PART, queueSize: 2 }) }))
     const up = await store.uploads.create()
     await appendAll(up.id, Array.from({ length: 4 }, () => randomBytes(MiB)))
     await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `${prefix}up/uploads/${up.id}/seg/${MiB}-${2 * MiB}` }))
@@ -186,9 +185,7 @@ test('a segment lost from the bucket fails the append that fills its part (UPLOA
     expect((await readAll(await store.getBlob(sha(data)))).equals(data)).toBe(true)
     await store.uploads.cancel(up.id)
   } finally {
-    await stores.close()
-    stores = await open()
-    store = await stores.open('up')
+    await reopen()
     slow.destroy()
     await proxy.stop()
   }
@@ -348,9 +345,7 @@ test('opening the store sweeps stale sessions (uploadTtlMs) but not live ones', 
   await store.state.put(`upload/${stale.id}`, JSON.stringify({ ...(await recordOf(stale.id)), startedAt: hourAgo, updatedAt: hourAgo }))
   const live = await store.uploads.create()
   await appendAll(live.id, [randomBytes(10)])
-  await stores.close()
-  stores = await openStores({ dir, uploadTtlMs: 600_000, blobDriver: (name) => s3Blobs({ client, bucket: BUCKET, prefix: `${prefix}${name}/`, partSize: PART, sweepGraceMs: 0 }) })
-  store = await stores.open('up')
+  await reopen(() => openStores({ dir, uploadTtlMs: 600_000, blobDriver: (name) => s3Blobs({ client, bucket: BUCKET, prefix: `${prefix}${name}/`, partSize: PART, sweepGraceMs: 0 }) }))
   expect(await store.uploads.status(stale.id)).toBeUndefined()
   expect(await keysOf(stale.id)).toEqual([])
   expect((await store.uploads.status(live.id))?.size).toBe(10)
@@ -370,14 +365,10 @@ test('appends, a restart and complete go through 503 SlowDown, connection resets
   const faulty = s3Client({ endpoint: proxy.endpoint, credentials: S3RVER_CREDENTIALS })
   const openFaulty = (): Promise<Stores> => openStores({ dir, blobDriver: (name) => s3Blobs({ client: faulty, bucket: BUCKET, prefix: `${prefix}${name}/`, partSize: PART, queueSize: 2 }) })
   try {
-    await stores.close()
-    stores = await openFaulty()
-    store = await stores.open('up')
+    await reopen(openFaulty)
     const up = await store.uploads.create()
     const data = await appendAll(up.id, Array.from({ length: 40 }, (_, i) => randomBytes(100_000 + i * 7919)))
-    await stores.close()
-    stores = await openFaulty()
-    store = await stores.open('up')
+    await reopen(openFaulty)
     // No running hash after the restart: the assembled object is read back (through a cut body) and hashed.
     expect(await store.uploads.complete(up.id, { digest: sha(data), size: data.length })).toEqual({ digest: sha(data), size: data.length })
     expect(proxy.injected['slow-down']).toBeGreaterThan(0)
@@ -385,9 +376,7 @@ test('appends, a restart and complete go through 503 SlowDown, connection resets
     expect(proxy.injected['cut-body']).toBeGreaterThan(1)
     expect(sha(await readAll(await store.getBlob(sha(data))))).toBe(sha(data))
   } finally {
-    await stores.close()
-    stores = await open()
-    store = await stores.open('up')
+    await reopen()
     faulty.destroy()
     await proxy.stop()
   }
