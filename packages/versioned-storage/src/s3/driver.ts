@@ -13,7 +13,8 @@ import { readObject } from './read'
 import { s3Resumable } from './resumable'
 import { sweepLeftovers } from './sweep'
 import { locateBlob } from './links'
-import { deleteKey, stageBlob } from './stage'
+import { deleteKey } from './objects'
+import { stageBlob } from './stage'
 
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB

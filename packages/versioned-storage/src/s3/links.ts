@@ -2,9 +2,8 @@
 // server-side copy, stays where it was streamed (`data/<name>`); its digest key holds a zero-byte link object
 // whose metadata names that key and the blob's size. Written only after the bytes are verified, so a blob is
 // still visible under its digest only once verified. Readers resolve a link with the HEAD or GET they make anyway.
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import type { S3Context } from './context'
-import { isNotFound } from './failures'
+import { headObject, putBytes } from './objects'
 
 /** Metadata names of a link object (S3 hands them back lower-cased, as `x-amz-meta-<name>`). */
 const TARGET = 'everlock-target'
@@ -29,19 +28,13 @@ export function linkOf(ctx: S3Context, metadata: Record<string, string> | undefi
 /** The blob under a digest key: its own bytes, or those its link names; undefined when there is none. */
 export async function locateBlob(ctx: S3Context, digest: string): Promise<BlobLocation | undefined> {
   const key = ctx.keys.blob(digest)
-  try {
-    const res = await ctx.client.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: key }))
-    const link = linkOf(ctx, res.Metadata)
-    return link ? { ...link, linked: true } : { key, size: res.ContentLength ?? 0, linked: false }
-  } catch (err) {
-    if (isNotFound(err)) return undefined
-    throw err
-  }
+  const head = await headObject(ctx, key)
+  if (head === undefined) return undefined
+  const link = linkOf(ctx, head.metadata)
+  return link ? { ...link, linked: true } : { key, size: head.size, linked: false }
 }
 
 /** Make `digest` name the verified bytes at `target`. */
 export async function putLink(ctx: S3Context, digest: string, target: string, size: number): Promise<void> {
-  await ctx.client.send(
-    new PutObjectCommand({ Bucket: ctx.bucket, Key: ctx.keys.blob(digest), Body: Buffer.alloc(0), ContentLength: 0, Metadata: { [TARGET]: target, [SIZE]: String(size) } }),
-  )
+  await putBytes(ctx, ctx.keys.blob(digest), Buffer.alloc(0), { [TARGET]: target, [SIZE]: String(size) })
 }

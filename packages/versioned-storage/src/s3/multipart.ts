@@ -2,13 +2,13 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
-  HeadObjectCommand,
   UploadPartCommand,
   type CompletedPart,
 } from '@aws-sdk/client-s3'
 import { StorageError } from '../errors'
 import type { S3Context } from './context'
 import { isNotFound, isUnsupported } from './failures'
+import { headSize } from './objects'
 import type { Part } from './parts'
 
 const MAX_PARTS = 10_000
@@ -63,8 +63,7 @@ export async function completeMultipart(ctx: S3Context, key: string, uploadId: s
   try {
     await ctx.client.send(new CompleteMultipartUploadCommand({ Bucket: ctx.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }))
   } catch (err) {
-    const head = await ctx.client.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: key })).catch(() => undefined)
-    if (head?.ContentLength !== size) throw err
+    if ((await headSize(ctx, key).catch(() => undefined)) !== size) throw err
   }
 }
 

@@ -1,35 +1,14 @@
 import { createHash } from 'node:crypto'
-import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import type { StagedBlob } from '../types'
 import { settleOnce } from '../staged'
 import { StorageError } from '../errors'
 import { hexDigest } from '../digest'
 import type { S3Context } from './context'
 import { copyObject } from './copy'
-import { isNotFound } from './failures'
 import { locateBlob, putLink } from './links'
 import { abortMultipart, completeMultipart, createMultipart, uploadParts } from './multipart'
+import { deleteKey, putBytes } from './objects'
 import { cutParts, type Part } from './parts'
-
-/** The stored size of an object, or undefined when there is none. */
-export async function headSize(ctx: S3Context, key: string): Promise<number | undefined> {
-  try {
-    const res = await ctx.client.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: key }))
-    return res.ContentLength ?? 0
-  } catch (err) {
-    if (isNotFound(err)) return undefined
-    throw err
-  }
-}
-
-/** One PutObject of bytes held in memory (a sized buffer: no streamed aws-chunked framing). */
-export async function putBytes(ctx: S3Context, key: string, bytes: Buffer): Promise<void> {
-  await ctx.client.send(new PutObjectCommand({ Bucket: ctx.bucket, Key: key, Body: bytes, ContentLength: bytes.length }))
-}
-
-export async function deleteKey(ctx: S3Context, key: string): Promise<void> {
-  await ctx.client.send(new DeleteObjectCommand({ Bucket: ctx.bucket, Key: key }))
-}
 
 function assertExpected(expected: string | undefined, digest: string): void {
   if (expected !== undefined && expected !== digest) {
@@ -132,9 +111,8 @@ function onePart(ctx: S3Context, part: Part, digest: string, expected: string | 
     async () => {
       try {
         assertExpected(expected, digest)
-        const key = ctx.keys.blob(digest)
-        if ((await headSize(ctx, key)) !== undefined) return
-        await putBytes(ctx, key, part.buf.subarray(0, part.length))
+        if ((await locateBlob(ctx, digest)) !== undefined) return
+        await putBytes(ctx, ctx.keys.blob(digest), part.buf.subarray(0, part.length))
       } finally {
         await release()
       }
@@ -145,8 +123,7 @@ function onePart(ctx: S3Context, part: Part, digest: string, expected: string | 
 
 /** Verified bytes in another object become the blob: copied under the digest key unless already there. */
 export async function publishCopy(ctx: S3Context, from: string, digest: string, size: number): Promise<void> {
-  const key = ctx.keys.blob(digest)
-  if ((await headSize(ctx, key)) === undefined) await copyObject(ctx, from, key, size)
+  if ((await locateBlob(ctx, digest)) === undefined) await copyObject(ctx, from, ctx.keys.blob(digest), size)
 }
 
 /**
@@ -155,9 +132,10 @@ export async function publishCopy(ctx: S3Context, from: string, digest: string, 
  */
 async function publishStaged(ctx: S3Context, marker: string, digest: string, size: number): Promise<void> {
   const data = ctx.keys.dataOf(marker)
-  if (size < ctx.linkAbove || (await locateBlob(ctx, digest)) !== undefined) {
+  const stored = (await locateBlob(ctx, digest)) !== undefined
+  if (stored || size < ctx.linkAbove) {
     try {
-      await publishCopy(ctx, data, digest, size)
+      if (!stored) await copyObject(ctx, data, ctx.keys.blob(digest), size)
     } finally {
       await discardStaged(ctx, marker).catch(() => undefined)
     }

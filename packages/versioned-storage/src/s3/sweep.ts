@@ -5,7 +5,7 @@ import { isNotFound, isUnsupported } from './failures'
 import { locateBlob } from './links'
 import { listMultipartUploads, listObjects } from './listing'
 import { abortMultipart } from './multipart'
-import { deleteKey } from './stage'
+import { deleteKey } from './objects'
 
 /** `sha256:` and 64 hex digits: the size of a marker that names its digest. */
 const DIGEST_LENGTH = 71

@@ -4,7 +4,7 @@ import type { S3Context } from './context'
 import { abortMultipart, createMultipart, uploadParts } from './multipart'
 import { cutParts, type Part } from './parts'
 import { readObject } from './read'
-import { putBytes } from './stage'
+import { putBytes } from './objects'
 import { deleteObsolete, emptySession, readSegmentsInto, segmentKey, tailSize, type BucketSession, type Segment } from './upload-session'
 
 // The caller's `onChunk` sees the body (tap); the cutter hashes nothing itself.

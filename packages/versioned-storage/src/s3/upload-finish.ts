@@ -8,7 +8,8 @@ import type { S3Context } from './context'
 import { abortMultipart, completeMultipart, uploadParts } from './multipart'
 import type { Part } from './parts'
 import { readObject } from './read'
-import { headSize, publishCopy, stageBlob } from './stage'
+import { headSize } from './objects'
+import { publishCopy, stageBlob } from './stage'
 import { deleteObsolete, readSegmentsInto, removeObjects, segmentKey, segmentBytes, tailSize, type BucketSession } from './upload-session'
 
 /**

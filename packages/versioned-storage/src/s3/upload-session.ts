@@ -6,7 +6,7 @@ import { isUnsupported } from './failures'
 import { listMultipartUploads, listObjects } from './listing'
 import { abortMultipart } from './multipart'
 import { readObject } from './read'
-import { deleteKey } from './stage'
+import { deleteKey } from './objects'
 
 /** Bytes [start, start + size) of the upload, stored as the object `uploads/<id>/seg/<start>-<end>`. */
 export interface Segment {
