@@ -193,7 +193,6 @@ export class WindowedGrid implements ItemContext {
       if (!got) return
       pages.set(key, got)
       endsEarly(sections[i]!, p, got) // positions are measured again when the list changes over
-
     }))
   }
 
@@ -453,7 +452,7 @@ export class WindowedGrid implements ItemContext {
     this.status.textContent = 'Loading…'
     const work = source.next(this.cursors[p], PAGE).then((page) => {
       if (generation !== this.generation) return
-      this.pages.set(`0:${p}`, page.items)
+      keepRecent(this.pages, `0:${p}`, page.items, KEEP_PAGES)
       this.cursors[p + 1] = page.nextCursor
       this.done = !page.nextCursor
       // The last row may have been short: it is drawn again with the new items.
